@@ -1,0 +1,2 @@
+"""Models of mmlabeleff: backbones, heads, losses, segmentors."""
+from .backbones import *  # noqa: F401,F403

@@ -1,0 +1,38 @@
+// Python bindings of mmlabeleff._ext. Each op adds its declarations and
+// m.def(...) lines here; the kernels live in csrc/<op>/.
+#include <torch/extension.h>
+
+#include <string>
+
+namespace mmlabeleff {
+
+// Version of the CUDA toolkit this extension was compiled with, or
+// "not compiled with CUDA".
+std::string get_compiling_cuda_version() {
+#ifdef WITH_CUDA
+  int v = CUDA_VERSION;  // e.g. 13000
+  return std::to_string(v / 1000) + "." + std::to_string((v % 1000) / 10);
+#else
+  return "not compiled with CUDA";
+#endif
+}
+
+// Name and version of the C++ compiler that built this extension.
+std::string get_compiler_version() {
+#if defined(__GNUC__) && !defined(__clang__)
+  return "GCC " + std::to_string(__GNUC__) + "." + std::to_string(__GNUC_MINOR__);
+#elif defined(__clang__)
+  return "clang " + std::to_string(__clang_major__) + "." + std::to_string(__clang_minor__);
+#else
+  return "unknown";
+#endif
+}
+
+}  // namespace mmlabeleff
+
+PYBIND11_MODULE(TORCH_EXTENSION_NAME, m) {
+  m.def("get_compiling_cuda_version", &mmlabeleff::get_compiling_cuda_version,
+        "CUDA version mmlabeleff._ext was compiled with");
+  m.def("get_compiler_version", &mmlabeleff::get_compiler_version,
+        "compiler that built mmlabeleff._ext");
+}

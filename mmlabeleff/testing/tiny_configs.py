@@ -1,0 +1,62 @@
+"""Config helpers shared by tests: shrink real recipes to seconds-long runs."""
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+
+CAMVID_CONFIG = ('configs/fully_supervised/deeplabv3plus/'
+                 'deeplabv3plus_efflite0_1xb8-2k_camvid-full-176x176.py')
+
+
+def tiny_camvid_cfg_options(data_root, work_dir, max_iters=4, interval=2):
+    """``--cfg-options`` that shrink the CamVid recipe to a seconds-long run.
+
+    Deterministic pipeline (no random transforms, no shuffling), no
+    pretrained download, 2 images per batch, no worker processes.
+    """
+    det_pipeline = [
+        dict(type='LoadImageFromFile'),
+        dict(type='mmseg.LoadAnnotations'),
+        dict(type='mmseg.PackSegInputs'),
+    ]
+    return {
+        'work_dir': str(work_dir),
+        'train_dataloader.dataset.data_root': str(data_root),
+        'train_dataloader.dataset.pipeline': det_pipeline,
+        'train_dataloader.batch_size': 2,
+        'train_dataloader.num_workers': 0,
+        'train_dataloader.persistent_workers': False,
+        'train_dataloader.sampler.shuffle': False,
+        'val_dataloader.dataset.data_root': str(data_root),
+        'val_dataloader.num_workers': 0,
+        'val_dataloader.persistent_workers': False,
+        'test_dataloader.dataset.data_root': str(data_root),
+        'test_dataloader.num_workers': 0,
+        'test_dataloader.persistent_workers': False,
+        'model.backbone.init_cfg': None,
+        'model.data_preprocessor.size': (36, 48),
+        'model.decode_head.channels': 16,
+        'model.decode_head.c1_channels': 8,
+        'model.decode_head.dropout_ratio': 0.0,
+        'train_cfg.max_iters': max_iters,
+        'train_cfg.val_interval': max_iters,
+        'param_scheduler': [
+            dict(type='PolyLR', eta_min=1e-4, power=0.9, begin=0, end=6,
+                 by_epoch=False)
+        ],
+        'default_hooks.logger.interval': 1,
+        'default_hooks.checkpoint.interval': interval,
+        'default_hooks.checkpoint.save_best': None,
+        'default_hooks.checkpoint.max_keep_ckpts': -1,
+        'default_hooks.visualization.draw': False,
+        'randomness.seed': 0,
+        'env_cfg.mp_cfg.mp_start_method': 'fork',
+    }
+
+
+def cfg_options_to_cli(options: dict) -> list:
+    """Turn an options dict into ``--cfg-options`` words (python literals)."""
+    words = []
+    for key, value in options.items():
+        text = repr(value) if not isinstance(value, str) else value
+        words.append(f'{key}={text}'.replace(' ', ''))
+    return words

@@ -1,0 +1,59 @@
+"""Shared pytest fixtures of the mmlabeleff test suite."""
+import os
+from pathlib import Path
+
+import pytest
+
+from mmlabeleff.testing.tiny_configs import CAMVID_CONFIG, tiny_camvid_cfg_options
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+TEST_DATA = REPO_ROOT / 'tests' / 'data'
+
+
+def _shared_camvid() -> Path:
+    shared = os.environ.get('MMLABELEFF_SHARED', str(REPO_ROOT.parent / 'shared'))
+    return Path(shared) / 'data' / 'camvid'
+
+
+@pytest.fixture(scope='session')
+def repo_root() -> Path:
+    """The repository root."""
+    return REPO_ROOT
+
+
+@pytest.fixture(scope='session')
+def camvid_tiny_root() -> Path:
+    """A 4 train / 2 val fake CamVid in the real layout (with void pixels)."""
+    return TEST_DATA / 'camvid_tiny'
+
+
+@pytest.fixture(scope='session')
+def camvid_root() -> Path:
+    """The real CamVid in ../shared/data/camvid; skips when it is absent."""
+    root = _shared_camvid()
+    if not (root / 'splits' / 'train.txt').is_file():
+        pytest.skip(f'real CamVid not found at {root} (../shared is absent)')
+    return root
+
+
+@pytest.fixture(autouse=True, scope='session')
+def _register_modules():
+    from mmlabeleff.utils import register_all_modules
+    register_all_modules(init_default_scope=False)
+
+
+@pytest.fixture
+def tiny_camvid_cfg(camvid_tiny_root, tmp_path):
+    """Build the shrunk CamVid recipe as a Config (see
+    :func:`tiny_camvid_cfg_options`)."""
+    from mmengine.config import Config
+
+    def build(work_dir=None, **overrides):
+        cfg = Config.fromfile(str(REPO_ROOT / CAMVID_CONFIG))
+        opts = tiny_camvid_cfg_options(camvid_tiny_root,
+                                       work_dir or tmp_path / 'work')
+        opts.update(overrides)
+        cfg.merge_from_dict(opts)
+        return cfg
+
+    return build
