@@ -30,17 +30,44 @@ def parse_requirements(fname):
     return [ln for ln in lines if ln]
 
 
-def cuda_include_dirs():
-    """Folders with CUDA library headers shipped in nvidia pip wheels."""
-    dirs = []
+def find_cuda_toolkit():
+    """The CUDA toolkit folder (with ``include/crt`` and ``lib64``), or None.
+
+    Looks at ``CUDA_HOME`` / ``CUDA_PATH``, then ``/usr/local/cuda`` and
+    ``/usr/local/cuda-*``. torch's own guess follows ``nvcc`` on the PATH,
+    which is a wrapper script in ``/usr/local/bin`` on some machines, and
+    would give ``/usr/local``.
+    """
+    homes = [os.getenv('CUDA_HOME'), os.getenv('CUDA_PATH'), '/usr/local/cuda']
+    homes += sorted(glob.glob('/usr/local/cuda-*'), reverse=True)
+    for home in homes:
+        if home and osp.isfile(osp.join(home, 'include', 'crt', 'host_defines.h')):
+            return home
+    return None
+
+
+def cuda_include_dirs(toolkit):
+    """Include folders for CUDA builds: the toolkit's, then the nvidia wheels'.
+
+    The nvidia pip wheels hold the library headers that torch's headers
+    include (``cusparse.h``, ``cublas_v2.h``), which a bare toolkit may lack.
+    """
+    dirs = [osp.join(toolkit, 'include')] if toolkit else []
     for sp in site.getsitepackages() + [site.getusersitepackages()]:
-        dirs += sorted(glob.glob(osp.join(sp, 'nvidia', 'cu*', 'include')))
         dirs += sorted(glob.glob(osp.join(sp, 'nvidia', '*', 'include')))
-    return [d for d in dirs if osp.isdir(d)]
+    unique = []
+    for d in dirs:
+        if osp.isdir(d) and d not in unique:
+            unique.append(d)
+    return unique
 
 
 def get_extensions():
     """Describe ``mmlabeleff._ext`` (CPU always, CUDA when possible)."""
+    toolkit = find_cuda_toolkit()
+    if toolkit and not os.getenv('CUDA_HOME'):
+        # must be set before torch.utils.cpp_extension computes CUDA_HOME
+        os.environ['CUDA_HOME'] = toolkit
     try:
         import torch
         from torch.utils.cpp_extension import CppExtension, CUDAExtension
@@ -53,7 +80,7 @@ def get_extensions():
     with_cuda = (torch.cuda.is_available() or os.getenv('FORCE_CUDA', '0') == '1')
     if with_cuda:
         sources += sorted(glob.glob(osp.join(csrc, '**', '*.cu'), recursive=True))
-        include_dirs += cuda_include_dirs()
+        include_dirs += cuda_include_dirs(toolkit)
         nvcc_args = ['-std=c++20', '-O3', '-DWITH_CUDA']
         arch = os.getenv('TORCH_CUDA_ARCH_LIST')
         if not arch:

@@ -34,8 +34,8 @@ def parse_args(argv=None):
         '--show', action='store_true', help='show prediction results')
     parser.add_argument(
         '--show-dir',
-        help='directory where painted images are saved; relative paths are '
-        'inside the work dir\'s timestamped folder, as in mmseg')
+        help='directory where every test image is saved painted with its '
+        'prediction (under vis_data/vis_image/)')
     parser.add_argument(
         '--wait-time', type=float, default=2, help='the interval of show (s)')
     parser.add_argument(
@@ -67,6 +67,8 @@ def trigger_visualization_hook(cfg: Config, args) -> Config:
             'usage "visualization=dict(type=\'mmseg.SegVisualizationHook\')"')
     visualization_hook = default_hooks['visualization']
     visualization_hook['draw'] = True
+    # draw every test image (mmseg's hook draws every 50th by default)
+    visualization_hook['interval'] = 1
     if args.show:
         visualization_hook['show'] = True
         visualization_hook['wait_time'] = args.wait_time

@@ -53,10 +53,28 @@ def tiny_camvid_cfg_options(data_root, work_dir, max_iters=4, interval=2):
     }
 
 
-def cfg_options_to_cli(options: dict) -> list:
-    """Turn an options dict into ``--cfg-options`` words (python literals)."""
-    words = []
-    for key, value in options.items():
-        text = repr(value) if not isinstance(value, str) else value
-        words.append(f'{key}={text}'.replace(' ', ''))
-    return words
+def dump_tiny_camvid_config(path, data_root, work_dir, **overrides) -> str:
+    """Write the shrunk CamVid recipe as a standalone config file.
+
+    Command-line tests pass this file to the tools instead of long
+    ``--cfg-options`` (which cannot express lists of dicts).
+
+    Args:
+        path: Where to write the ``.py`` config.
+        data_root: Folder of a CamVid-layout dataset.
+        work_dir: The runs' work dir.
+        **overrides: More dotted-key options (see
+            :func:`tiny_camvid_cfg_options`), e.g. ``max_iters=2``.
+
+    Returns:
+        str: ``path``.
+    """
+    from mmengine.config import Config
+    max_iters = overrides.pop('max_iters', 4)
+    interval = overrides.pop('interval', 2)
+    cfg = Config.fromfile(str(REPO_ROOT / CAMVID_CONFIG))
+    opts = tiny_camvid_cfg_options(data_root, work_dir, max_iters, interval)
+    opts.update(overrides)
+    cfg.merge_from_dict(opts)
+    cfg.dump(str(path))
+    return str(path)

@@ -9,8 +9,7 @@ from pathlib import Path
 import pytest
 
 from mmlabeleff.testing.tiny_configs import (CAMVID_CONFIG, REPO_ROOT,
-                                             cfg_options_to_cli,
-                                             tiny_camvid_cfg_options)
+                                             dump_tiny_camvid_config)
 
 
 def _run(cmd, **kwargs):
@@ -30,10 +29,9 @@ def _free_port():
 @pytest.fixture(scope='module')
 def trained(tmp_path_factory, camvid_tiny_root):
     work = tmp_path_factory.mktemp('train')
-    opts = tiny_camvid_cfg_options(camvid_tiny_root, work, max_iters=2,
-                                   interval=2)
-    proc = _run([sys.executable, 'tools/train.py', CAMVID_CONFIG,
-                 '--cfg-options'] + cfg_options_to_cli(opts))
+    cfg = dump_tiny_camvid_config(work / 'cfg.py', camvid_tiny_root, work,
+                                  max_iters=2, interval=2)
+    proc = _run([sys.executable, 'tools/train.py', cfg])
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
     return work, proc
 
@@ -49,12 +47,12 @@ def test_train_writes_checkpoint_and_validates(trained):
 def test_test_py_evaluates_and_writes_predictions(trained, tmp_path,
                                                   camvid_tiny_root):
     work, _ = trained
-    opts = tiny_camvid_cfg_options(camvid_tiny_root, tmp_path / 'test')
+    cfg = dump_tiny_camvid_config(tmp_path / 'cfg.py', camvid_tiny_root,
+                                  tmp_path / 'test')
     out_dir = tmp_path / 'preds'
-    proc = _run([sys.executable, 'tools/test.py', CAMVID_CONFIG,
+    proc = _run([sys.executable, 'tools/test.py', cfg,
                  str(work / 'iter_2.pth'), '--out', str(out_dir),
-                 '--show-dir', str(tmp_path / 'vis'), '--cfg-options'] +
-                cfg_options_to_cli(opts))
+                 '--show-dir', str(tmp_path / 'vis')])
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
     preds = sorted(out_dir.glob('*.png'))
     assert len(preds) == 2  # the two val images
@@ -85,17 +83,15 @@ def test_amp_on_cpu_is_a_clear_error(tmp_path):
 
 def test_dist_train_two_cpu_processes(tmp_path, camvid_tiny_root):
     work = tmp_path / 'dist'
-    opts = tiny_camvid_cfg_options(camvid_tiny_root, work, max_iters=2,
-                                   interval=2)
-    # one image per process and step: each rank sees a different shard
-    opts['train_dataloader.batch_size'] = 1
-    opts['train_dataloader.sampler.type'] = 'InfiniteSampler'
-    proc = _run(['bash', 'tools/dist_train.sh', CAMVID_CONFIG, '2',
-                 '--cfg-options'] + cfg_options_to_cli(opts),
+    # 2 images per rank and step (the 4 images are split between the ranks)
+    cfg = dump_tiny_camvid_config(tmp_path / 'cfg.py', camvid_tiny_root, work,
+                                  max_iters=2, interval=2)
+    proc = _run(['bash', 'tools/dist_train.sh', cfg, '2'],
                 env=dict(PORT=str(_free_port()), PYTHON=sys.executable))
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
     assert (work / 'iter_2.pth').is_file()
     logs = list(Path(work).rglob('*.log'))
     text = '\n'.join(p.read_text() for p in logs)
-    assert 'Distributed training: True' in text
+    assert 'Distributed launcher: pytorch' in text
+    assert 'GPU number: 2' in text  # mmengine's name for the world size
     assert 'mIoU' in text

@@ -4,13 +4,17 @@
 
 #include <string>
 
+#ifdef WITH_CUDA
+#include <cuda_runtime_api.h>
+#endif
+
 namespace mmlabeleff {
 
 // Version of the CUDA toolkit this extension was compiled with, or
 // "not compiled with CUDA".
 std::string get_compiling_cuda_version() {
 #ifdef WITH_CUDA
-  int v = CUDA_VERSION;  // e.g. 13000
+  int v = CUDART_VERSION;  // e.g. 13000
   return std::to_string(v / 1000) + "." + std::to_string((v % 1000) / 10);
 #else
   return "not compiled with CUDA";
