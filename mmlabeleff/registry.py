@@ -59,7 +59,8 @@ DATA_SAMPLERS = Registry(
     parent=MMENGINE_DATA_SAMPLERS)
 TRANSFORMS = Registry(
     'transform',
-    parent=MMENGINE_TRANSFORMS)
+    parent=MMENGINE_TRANSFORMS,
+    locations=['mmlabeleff.datasets.transforms'])
 
 # Models: backbones, heads, losses, segmentors, data preprocessors.
 MODELS = Registry('model', parent=MMENGINE_MODELS, locations=['mmlabeleff.models'])

@@ -1,2 +1,3 @@
 """Models of mmlabeleff: backbones, heads, losses, segmentors."""
 from .backbones import *  # noqa: F401,F403
+from .data_preprocessors import *  # noqa: F401,F403

@@ -47,7 +47,11 @@ mmseg's ``img_path`` / ``seg_map_path`` / ``label_map`` /
 - ``instances`` (list[dict]): mmdet-style, each with ``bbox`` ``[x1, y1, x2,
   y2]``, ``bbox_label`` (int), ``ignore_flag`` (0/1) and optionally ``mask``
   (polygons or RLE as in COCO);
-- ``points`` (list[dict]): each with ``point`` ``[x, y]`` and ``point_label``.
+- ``points`` (list[dict]): each with ``point`` ``[x, y]`` and ``point_label``;
+  ``x, y`` are the column and row of the labelled pixel. ``LoadWeakAnnotations``
+  adds 0.5 (``point_offset``), so ``gt_points`` are pixel centres in the same
+  continuous frame as ``gt_bboxes`` (pixel edges), and the labelled pixel is
+  always ``floor(gt_points)``, also after flips, resizes and crops.
 
 ``LoadWeakAnnotations`` turns them into ``results`` keys: ``gt_seg_map``
 (dense), ``gt_sparse_seg_map`` (registered in ``seg_fields`` so mmseg's

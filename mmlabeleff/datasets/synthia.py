@@ -1,0 +1,98 @@
+"""SYNTHIA-RAND-CITYSCAPES, a synthetic source domain for Cityscapes."""
+import math
+from typing import Dict, Sequence
+
+from mmlabeleff.registry import DATASETS
+
+from ._source_domain import _CityscapesClassesSource
+
+#: SYNTHIA class id (first channel of ``GT/LABELS/*.png``) -> Cityscapes
+#: train id, the 16 shared classes as in DAFormer / ProDA: road, sidewalk,
+#: building, wall, fence, pole, traffic light, traffic sign, vegetation, sky,
+#: person, rider, car, bus, motorcycle, bicycle. Everything else (void 0,
+#: parking-slot 13, road-work 14, terrain 16, truck 18, train 20,
+#: lanemarking 22) is 255, so Cityscapes' terrain (9), truck (14) and train
+#: (16) never occur in SYNTHIA labels.
+SYNTHIA_ID_TO_TRAIN_ID: Dict[int, int] = {
+    3: 0, 4: 1, 2: 2, 21: 3, 5: 4, 7: 5, 15: 6, 9: 7, 6: 8, 1: 10, 10: 11,
+    17: 12, 8: 13, 19: 15, 12: 17, 11: 18
+}
+#: Train ids over which SYNTHIA -> Cityscapes mIoU is reported (16 classes).
+SYNTHIA_16_TRAIN_IDS = (0, 1, 2, 3, 4, 5, 6, 7, 8, 10, 11, 12, 13, 15, 17, 18)
+#: The 13-class protocol drops wall (3), fence (4) and pole (5).
+SYNTHIA_13_TRAIN_IDS = (0, 1, 2, 6, 7, 8, 10, 11, 12, 13, 15, 17, 18)
+
+
+def synthia_subset_miou(class_iou: Sequence[float],
+                        num_classes: int = 16) -> float:
+    """mIoU over SYNTHIA's 16 or 13 classes from 19 per-class IoUs.
+
+    Models are trained and evaluated in the 19 Cityscapes train ids (as
+    :class:`mmseg.evaluation.IoUMetric` reports them); SYNTHIA results are
+    the mean over :data:`SYNTHIA_16_TRAIN_IDS` or
+    :data:`SYNTHIA_13_TRAIN_IDS` of those IoUs (NaNs skipped).
+
+    Args:
+        class_iou (Sequence[float]): 19 IoUs, indexed by train id.
+        num_classes (int): 16 or 13.
+
+    Returns:
+        float: The subset mean (NaN if every value is NaN).
+    """
+    if len(class_iou) != 19:
+        raise ValueError(f'expected 19 per-class IoUs, got {len(class_iou)}')
+    ids = {16: SYNTHIA_16_TRAIN_IDS, 13: SYNTHIA_13_TRAIN_IDS}.get(num_classes)
+    if ids is None:
+        raise ValueError(f'num_classes must be 16 or 13, got {num_classes}')
+    values = [float(class_iou[i]) for i in ids]
+    values = [v for v in values if not math.isnan(v)]
+    return sum(values) / len(values) if values else math.nan
+
+
+@DATASETS.register_module()
+class SYNTHIADataset(_CityscapesClassesSource):
+    """SYNTHIA-RAND-CITYSCAPES as the labelled source domain of UDA.
+
+    Ros et al., "The SYNTHIA Dataset: A Large Collection of Synthetic Images
+    for Semantic Segmentation of Urban Scenes", CVPR 2016 (CC BY-NC-SA 3.0):
+    9,400 frames of 1280x760.
+
+    Layout under ``data_root``::
+
+        RGB/0000000.png ...
+        GT/LABELS/0000000.png ...                 # 16-bit, class in channel 1
+        GT/LABELS/0000000_labelTrainIds.png ...   # from the converter
+
+    The original labels are 16-bit multi-channel PNGs (class id in the first
+    channel, instance id in the second) that mmseg's ``LoadAnnotations``
+    cannot read (it decodes to 8 bit with Pillow), so they are converted once
+    to 8-bit Cityscapes train ids with ``tools/dataset_converters/
+    synthia.py`` using :data:`SYNTHIA_ID_TO_TRAIN_ID`. Labels live in the 19
+    train-id space of Cityscapes (same head as the target); terrain, truck
+    and train never occur, and mIoU is reported over 16 classes
+    (:data:`SYNTHIA_16_TRAIN_IDS`) and 13 (:data:`SYNTHIA_13_TRAIN_IDS`),
+    see :func:`synthia_subset_miou`.
+
+    Args:
+        supervision (str): ``'full'`` or ``'unlabeled'``. Defaults to
+            ``'full'``.
+        domain (str): Defaults to ``'source'``.
+        **kwargs: Passed to :class:`mmseg.datasets.BaseSegDataset`.
+    """
+    CONVERTER = 'tools/dataset_converters/synthia.py'
+
+    def __init__(self,
+                 supervision: str = 'full',
+                 domain: str = 'source',
+                 data_prefix: dict = dict(
+                     img_path='RGB', seg_map_path='GT/LABELS'),
+                 img_suffix: str = '.png',
+                 seg_map_suffix: str = '_labelTrainIds.png',
+                 **kwargs) -> None:
+        super().__init__(
+            supervision=supervision,
+            domain=domain,
+            data_prefix=data_prefix,
+            img_suffix=img_suffix,
+            seg_map_suffix=seg_map_suffix,
+            **kwargs)

@@ -1,0 +1,158 @@
+"""Convert SYNTHIA-RAND-CITYSCAPES labels to Cityscapes train ids.
+
+Usage::
+
+    python tools/dataset_converters/synthia.py data/synthia [--nproc 8]
+        [--out-dir DIR] [--overwrite]
+
+Reads ``SYNTHIA_ROOT/GT/LABELS/NNNNNNN.png`` -- 16-bit PNGs whose first
+channel holds the SYNTHIA class id (the second the instance id; a
+single-channel 16- or 8-bit PNG is read as class ids) -- and writes
+``NNNNNNN_labelTrainIds.png`` (8-bit, train ids, 255 void) beside them, or
+under ``--out-dir``: the layout :class:`mmlabeleff.datasets.SYNTHIADataset`
+reads. The mapping is
+:data:`mmlabeleff.datasets.synthia.SYNTHIA_ID_TO_TRAIN_ID`, the 16 classes
+shared with Cityscapes (DAFormer / ProDA):
+
+=========  ====================  ========
+SYNTHIA    class                 train id
+=========  ====================  ========
+3          road                  0
+4          sidewalk              1
+2          building              2
+21         wall                  3
+5          fence                 4
+7          pole                  5
+15         traffic light         6
+9          traffic sign          7
+6          vegetation            8
+1          sky                   10
+10         pedestrian (person)   11
+17         rider                 12
+8          car                   13
+19         bus                   15
+12         motorcycle            17
+11         bicycle               18
+other      void, parking-slot,   255
+           road-work, terrain,
+           truck, train,
+           lanemarking
+=========  ====================  ========
+
+Each file is written atomically (a temporary file in the same folder, then
+:func:`os.replace`); existing outputs are skipped unless ``--overwrite``.
+"""
+import argparse
+import multiprocessing
+import os
+import os.path as osp
+import sys
+import tempfile
+
+import cv2
+
+OUT_SUFFIX = '_labelTrainIds.png'
+_LUT = {}
+
+
+def parse_args(argv=None):
+    """Parse command-line arguments."""
+    parser = argparse.ArgumentParser(
+        description='Convert SYNTHIA-RAND-CITYSCAPES labels (16-bit, class id '
+        'in the first channel) to Cityscapes train ids (*_labelTrainIds.png)')
+    parser.add_argument('synthia_root', help='SYNTHIA root (with GT/LABELS/)')
+    parser.add_argument('--out-dir', default=None,
+                        help='output folder (default: SYNTHIA_ROOT/GT/LABELS)')
+    parser.add_argument('--nproc', type=int, default=1,
+                        help='number of worker processes (default: 1)')
+    parser.add_argument('--overwrite', action='store_true',
+                        help='rewrite existing outputs')
+    return parser.parse_args(argv)
+
+
+def write_png_atomic(path, array):
+    """Encode ``array`` as PNG and move it over ``path`` in one step."""
+    ok, buf = cv2.imencode('.png', array)
+    if not ok:
+        raise ValueError(f'{path}: PNG encoding failed')
+    folder = osp.dirname(path) or '.'
+    os.makedirs(folder, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f'.{osp.basename(path)}.', dir=folder)
+    try:
+        with os.fdopen(fd, 'wb') as f:
+            f.write(buf.tobytes())
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, path)
+    except BaseException:
+        if osp.exists(tmp):
+            os.unlink(tmp)
+        raise
+
+
+def read_class_ids(path):
+    """SYNTHIA class ids of a label PNG: its first channel, or its value.
+
+    OpenCV returns colour channels in BGR(A) order, so the first channel of
+    the file is index 2.
+    """
+    label = cv2.imread(path, cv2.IMREAD_UNCHANGED)
+    if label is None:
+        raise ValueError(f'{path}: cannot read label PNG')
+    if label.ndim == 3:
+        if label.shape[2] < 3:
+            raise ValueError(f'{path}: unexpected {label.shape[2]}-channel '
+                             'label PNG')
+        label = label[:, :, 2]
+    return label
+
+
+def _init_worker(lut):
+    _LUT['lut'] = lut
+
+
+def convert_one(task):
+    """Convert one label file; ``task`` is ``(src, dst)``."""
+    src, dst = task
+    write_png_atomic(dst, _LUT['lut'][read_class_ids(src)])
+    return dst
+
+
+def list_tasks(label_dir, out_dir, overwrite=False):
+    """``(src, dst)`` pairs for the label PNGs in ``label_dir``."""
+    if not osp.isdir(label_dir):
+        raise FileNotFoundError(f'{label_dir}: SYNTHIA label folder not found')
+    tasks = []
+    for name in sorted(os.listdir(label_dir)):
+        if not name.endswith('.png') or name.endswith(OUT_SUFFIX):
+            continue
+        dst = osp.join(out_dir, name[:-len('.png')] + OUT_SUFFIX)
+        if overwrite or not osp.exists(dst):
+            tasks.append((osp.join(label_dir, name), dst))
+    return tasks
+
+
+def run_tasks(tasks, lut, nproc):
+    """Run ``convert_one`` over ``tasks`` in ``nproc`` processes."""
+    if nproc <= 1:
+        _init_worker(lut)
+        return [convert_one(t) for t in tasks]
+    with multiprocessing.Pool(nproc, _init_worker, (lut, )) as pool:
+        return list(pool.imap_unordered(convert_one, tasks, chunksize=16))
+
+
+def main(argv=None):
+    """Convert every label of a SYNTHIA root; returns the number written."""
+    args = parse_args(argv)
+    from mmlabeleff.datasets._weak_info import lookup_table
+    from mmlabeleff.datasets.synthia import SYNTHIA_ID_TO_TRAIN_ID
+    label_dir = osp.join(args.synthia_root, 'GT', 'LABELS')
+    out_dir = args.out_dir or label_dir
+    tasks = list_tasks(label_dir, out_dir, args.overwrite)
+    lut = lookup_table(SYNTHIA_ID_TO_TRAIN_ID, size=65536)
+    done = run_tasks(tasks, lut, args.nproc)
+    print(f'{len(done)} label maps written to {out_dir}', file=sys.stderr)
+    return len(done)
+
+
+if __name__ == '__main__':
+    main()
