@@ -28,6 +28,21 @@ def camvid_tiny_root() -> Path:
 
 
 @pytest.fixture(scope='session')
+def camvid_tiny_weak_root(camvid_tiny_root, tmp_path_factory) -> Path:
+    """Weak labels of camvid_tiny's train split, written by
+    ``tools/dataset_converters/simulate_weak_labels.py`` (seed 0)."""
+    import importlib.util
+    script = REPO_ROOT / 'tools' / 'dataset_converters' / 'simulate_weak_labels.py'
+    spec = importlib.util.spec_from_file_location('_simulate_weak_labels', script)
+    tool = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(tool)
+    out = tmp_path_factory.mktemp('camvid_tiny_weak')
+    tool.main(['--dataset', 'camvid', '--data-root', str(camvid_tiny_root),
+               '--split', 'train', '--out-dir', str(out), '--workers', '1'])
+    return out
+
+
+@pytest.fixture(scope='session')
 def camvid_root() -> Path:
     """The real CamVid in ../shared/data/camvid; skips when it is absent."""
     root = _shared_camvid()
