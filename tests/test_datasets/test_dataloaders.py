@@ -54,6 +54,14 @@ def _coco(cfg, tmp_path, weak_root):
     cfg.val_dataloader.dataset.data_root = str(DATA / 'coco_tiny')
 
 
+def _coco2017(cfg, tmp_path, weak_root):
+    # coco_tiny's val split is val2014: point the 2017 val set at it
+    _coco(cfg, tmp_path, weak_root)
+    cfg.val_dataloader.dataset.update(
+        ann_file='annotations/instances_val2014.json',
+        data_prefix=dict(img_path='val2014', seg_map_path='semantic/val2014'))
+
+
 def _cityscapes_weak(cfg, tmp_path, weak_root):
     labeled, unlabeled = cfg.train_dataloader.dataset.datasets
     for sub, split in ((labeled, 'labeled'), (unlabeled, 'unlabeled')):
@@ -94,6 +102,7 @@ TINY = {
     'camvid_weak.py': _camvid,
     'cityscapes_weak.py': _cityscapes_weak,
     'coco2014_weak.py': _coco,
+    'coco2017_weak.py': _coco2017,
     'gta5.py': _uda_source('gta5_tiny'),
     'pascal_context59_scribble.py': _pascal_context,
     'synthia.py': _uda_source('synthia_tiny'),
