@@ -1,3 +1,4 @@
 """Models of mmlabeleff: backbones, heads, losses, segmentors."""
 from .backbones import *  # noqa: F401,F403
 from .data_preprocessors import *  # noqa: F401,F403
+from .losses import *  # noqa: F401,F403
