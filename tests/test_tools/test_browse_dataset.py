@@ -245,7 +245,7 @@ def test_save_png_atomic(browse_dataset, tmp_path):
     image = np.zeros((5, 7, 3), dtype=np.uint8)
     image[..., 0] = 255  # red in RGB
     out_file = tmp_path / 'sub' / 'a.png'
-    browse_dataset.save_png_atomic(image, str(out_file))
+    browse_dataset.save_png_atomic(str(out_file), image)
     assert os.listdir(out_file.parent) == ['a.png']
     assert (mmcv.imread(str(out_file))[..., 2] == 255).all()  # BGR
 

@@ -6,10 +6,8 @@
 The PNG is written atomically (temporary file, then rename).
 """
 import argparse
-import os
 import os.path as osp
 import sys
-import tempfile
 
 import numpy as np
 import torch
@@ -19,7 +17,7 @@ from mmengine.runner import load_checkpoint
 from PIL import Image
 
 from mmlabeleff.registry import DATASETS, MODELS
-from mmlabeleff.utils import register_all_modules
+from mmlabeleff.utils import register_all_modules, save_png_atomic
 
 
 def parse_args(argv=None):
@@ -72,20 +70,6 @@ def draw_rows(model, dataset, num: int) -> np.ndarray:
     return np.concatenate(rows, axis=0)
 
 
-def save_png_atomic(array: np.ndarray, path: str) -> None:
-    """Write a PNG through a temporary file in the same folder."""
-    folder = osp.dirname(osp.abspath(path))
-    os.makedirs(folder, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(suffix='.png', dir=folder)
-    os.close(fd)
-    try:
-        Image.fromarray(array).save(tmp)
-        os.replace(tmp, path)
-    finally:
-        if osp.exists(tmp):
-            os.remove(tmp)
-
-
 def main(argv=None):
     args = parse_args(argv)
     for path in (args.config, args.checkpoint):
@@ -101,7 +85,7 @@ def main(argv=None):
     model.eval()
     dataset = DATASETS.build(cfg[f'{args.split}_dataloader'].dataset)
     grid = draw_rows(model, dataset, args.num)
-    save_png_atomic(grid, args.out)
+    save_png_atomic(args.out, grid)
     print(f'wrote {args.out} ({args.num} rows: image | ground truth | '
           'prediction)')
 

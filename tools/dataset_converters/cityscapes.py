@@ -15,18 +15,14 @@ mmseg's converter it needs neither ``cityscapesscripts`` nor the polygon
 JSON files, only the label-id PNGs shipped in ``gtFine_trainvaltest.zip``.
 """
 import argparse
-import multiprocessing
 import os
 import os.path as osp
 import sys
-import tempfile
 
-import numpy as np
-from PIL import Image
+from mmlabeleff.utils.label_remap import remap_label_files
 
 IN_SUFFIX = '_gtFine_labelIds.png'
 OUT_SUFFIX = '_gtFine_labelTrainIds.png'
-_LUT = {}
 
 
 def parse_args(argv=None):
@@ -42,45 +38,6 @@ def parse_args(argv=None):
     parser.add_argument('--overwrite', action='store_true',
                         help='rewrite existing *_gtFine_labelTrainIds.png')
     return parser.parse_args(argv)
-
-
-def write_png_atomic(path, array):
-    """Encode ``array`` as PNG and move it over ``path`` in one step."""
-    folder = osp.dirname(path) or '.'
-    os.makedirs(folder, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f'.{osp.basename(path)}.', dir=folder)
-    try:
-        with os.fdopen(fd, 'wb') as f:
-            Image.fromarray(array).save(f, format='PNG')
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    except BaseException:
-        if osp.exists(tmp):
-            os.unlink(tmp)
-        raise
-
-
-def read_label_ids(path):
-    """Read a single-channel label-id PNG as uint8."""
-    try:
-        with Image.open(path) as img:
-            if img.mode not in ('L', 'P'):
-                raise ValueError(f'{path}: expected a single-channel label-id '
-                                 f'PNG, got mode {img.mode}')
-            return np.array(img, dtype=np.uint8)
-    except (OSError, SyntaxError) as err:
-        raise ValueError(f'{path}: cannot read label PNG ({err})') from err
-
-
-def _init_worker(lut):
-    _LUT['lut'] = lut
-
-
-def convert_one(task):
-    """Convert one label file; ``task`` is ``(src, dst)``."""
-    src, dst = task
-    write_png_atomic(dst, _LUT['lut'][read_label_ids(src)])
-    return dst
 
 
 def list_tasks(gt_dir, overwrite=False):
@@ -99,15 +56,6 @@ def list_tasks(gt_dir, overwrite=False):
     return tasks
 
 
-def run_tasks(tasks, lut, nproc):
-    """Run ``convert_one`` over ``tasks`` in ``nproc`` processes."""
-    if nproc <= 1:
-        _init_worker(lut)
-        return [convert_one(t) for t in tasks]
-    with multiprocessing.Pool(nproc, _init_worker, (lut, )) as pool:
-        return list(pool.imap_unordered(convert_one, tasks, chunksize=16))
-
-
 def main(argv=None):
     """Write the missing train-id maps; returns the number written."""
     args = parse_args(argv)
@@ -117,7 +65,7 @@ def main(argv=None):
     gt_dir = osp.join(args.cityscapes_root, args.gt_dir)
     tasks = list_tasks(gt_dir, args.overwrite)
     lut = lookup_table(CITYSCAPES_LABEL_ID_TO_TRAIN_ID)
-    done = run_tasks(tasks, lut, args.nproc)
+    done = remap_label_files(tasks, lut, args.nproc)
     print(f'{len(done)} train-id maps written under {gt_dir}', file=sys.stderr)
     return len(done)
 

@@ -27,14 +27,11 @@ Every file is written atomically (a temporary file in the same folder, then
 name the annotation file and the image.
 """
 import argparse
-import json
 import multiprocessing
-import os
 import os.path as osp
 import sys
-import tempfile
 
-from PIL import Image
+from mmlabeleff.utils.atomic_io import dump_json_atomic, save_png_atomic
 
 
 def parse_args(argv=None):
@@ -60,33 +57,6 @@ def parse_args(argv=None):
     return parser.parse_args(argv)
 
 
-def _atomic_open_write(path, write):
-    """Call ``write(file)`` on a temporary file, then move it to ``path``."""
-    folder = osp.dirname(path) or '.'
-    os.makedirs(folder, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f'.{osp.basename(path)}.', dir=folder)
-    try:
-        with os.fdopen(fd, 'wb') as f:
-            write(f)
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    except BaseException:
-        if osp.exists(tmp):
-            os.unlink(tmp)
-        raise
-
-
-def write_png_atomic(path, array):
-    """Encode ``array`` as PNG and move it over ``path`` in one step."""
-    _atomic_open_write(path,
-                       lambda f: Image.fromarray(array).save(f, format='PNG'))
-
-
-def write_json_atomic(path, obj):
-    """Dump ``obj`` as JSON and move it over ``path`` in one step."""
-    _atomic_open_write(path, lambda f: f.write(json.dumps(obj).encode()))
-
-
 def render_one(task):
     """Render and write one map; ``task`` is ``(ann_file, record, dst)``."""
     from mmlabeleff.datasets.coco_weak import render_semantic_map
@@ -97,7 +67,7 @@ def render_one(task):
     except (ValueError, TypeError, KeyError) as err:
         raise ValueError(f'{ann_file}: image {rec["file_name"]} (id '
                          f'{rec["image_id"]}): {err}') from err
-    write_png_atomic(dst, seg)
+    save_png_atomic(dst, seg)
     return dst
 
 
@@ -125,7 +95,7 @@ def main(argv=None):
             sorted({inst['bbox_label'] for inst in rec['instances']})
             for rec in records
         }
-        write_json_atomic(args.tags_file, tags)
+        dump_json_atomic(args.tags_file, tags)
     print(f'{len(done)} semantic maps written to {out_dir}', file=sys.stderr)
     return len(done)
 

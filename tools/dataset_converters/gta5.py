@@ -17,17 +17,13 @@ Each file is written atomically (a temporary file in the same folder, then
 that already exist are skipped unless ``--overwrite``.
 """
 import argparse
-import multiprocessing
 import os
 import os.path as osp
 import sys
-import tempfile
 
-import numpy as np
-from PIL import Image
+from mmlabeleff.utils.label_remap import remap_label_files
 
 OUT_SUFFIX = '_labelTrainIds.png'
-_LUT = {}
 
 
 def parse_args(argv=None):
@@ -45,45 +41,6 @@ def parse_args(argv=None):
     return parser.parse_args(argv)
 
 
-def write_png_atomic(path, array):
-    """Encode ``array`` as PNG and move it over ``path`` in one step."""
-    folder = osp.dirname(path) or '.'
-    os.makedirs(folder, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f'.{osp.basename(path)}.', dir=folder)
-    try:
-        with os.fdopen(fd, 'wb') as f:
-            Image.fromarray(array).save(f, format='PNG')
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    except BaseException:
-        if osp.exists(tmp):
-            os.unlink(tmp)
-        raise
-
-
-def read_label_ids(path):
-    """Read a single-channel (palette or grey) label PNG as uint8 ids."""
-    try:
-        with Image.open(path) as img:
-            if img.mode not in ('P', 'L'):
-                raise ValueError(f'{path}: expected a palette or grey label '
-                                 f'PNG of label ids, got mode {img.mode}')
-            return np.array(img, dtype=np.uint8)
-    except (OSError, SyntaxError) as err:
-        raise ValueError(f'{path}: cannot read label PNG ({err})') from err
-
-
-def _init_worker(lut):
-    _LUT['lut'] = lut
-
-
-def convert_one(task):
-    """Convert one label file; ``task`` is ``(src, dst)``."""
-    src, dst = task
-    write_png_atomic(dst, _LUT['lut'][read_label_ids(src)])
-    return dst
-
-
 def list_tasks(label_dir, out_dir, overwrite=False):
     """``(src, dst)`` pairs for the label PNGs in ``label_dir``."""
     if not osp.isdir(label_dir):
@@ -98,15 +55,6 @@ def list_tasks(label_dir, out_dir, overwrite=False):
     return tasks
 
 
-def run_tasks(tasks, lut, nproc):
-    """Run ``convert_one`` over ``tasks`` in ``nproc`` processes."""
-    if nproc <= 1:
-        _init_worker(lut)
-        return [convert_one(t) for t in tasks]
-    with multiprocessing.Pool(nproc, _init_worker, (lut, )) as pool:
-        return list(pool.imap_unordered(convert_one, tasks, chunksize=16))
-
-
 def main(argv=None):
     """Convert every label of a GTA5 root; returns the number written."""
     args = parse_args(argv)
@@ -117,7 +65,7 @@ def main(argv=None):
     out_dir = args.out_dir or label_dir
     tasks = list_tasks(label_dir, out_dir, args.overwrite)
     lut = lookup_table(CITYSCAPES_LABEL_ID_TO_TRAIN_ID)
-    done = run_tasks(tasks, lut, args.nproc)
+    done = remap_label_files(tasks, lut, args.nproc)
     print(f'{len(done)} label maps written to {out_dir}', file=sys.stderr)
     return len(done)
 

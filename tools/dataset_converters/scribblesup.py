@@ -66,7 +66,6 @@ import json
 import os
 import os.path as osp
 import sys
-import tempfile
 import xml.etree.ElementTree as ET
 from functools import partial
 from multiprocessing import Pool
@@ -74,6 +73,8 @@ from multiprocessing import Pool
 import cv2
 import numpy as np
 from PIL import Image
+
+from mmlabeleff.utils.atomic_io import save_png_atomic, write_text_atomic
 
 UNLABELED_INDEX = 254
 IGNORE_INDEX = 255
@@ -279,39 +280,6 @@ def output_name(dataset, ratio, dilation=1):
     return name
 
 
-def save_png_atomic(array, path):
-    """Write a uint8 array as a grayscale PNG via a temporary file."""
-    folder = osp.dirname(osp.abspath(path))
-    os.makedirs(folder, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(
-        dir=folder, prefix='.' + osp.basename(path), suffix='.tmp')
-    try:
-        with os.fdopen(fd, 'wb') as f:
-            Image.fromarray(np.ascontiguousarray(array, dtype=np.uint8),
-                            mode='L').save(f, format='PNG')
-        os.replace(tmp, path)
-    except BaseException:
-        if osp.exists(tmp):
-            os.remove(tmp)
-        raise
-
-
-def write_text_atomic(text, path):
-    """Write text to ``path`` via a temporary file in the same folder."""
-    folder = osp.dirname(osp.abspath(path))
-    os.makedirs(folder, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(
-        dir=folder, prefix='.' + osp.basename(path), suffix='.tmp')
-    try:
-        with os.fdopen(fd, 'w') as f:
-            f.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        if osp.exists(tmp):
-            os.remove(tmp)
-        raise
-
-
 def read_id_list(path):
     """Image ids of a split file; errors name the file."""
     if not osp.isfile(path):
@@ -368,7 +336,7 @@ def convert_one(xml_path, out_dir, dataset, ratios, dilation, img_dir=None,
         label_map, centres = rasterise(scribbles, height, width, ratio,
                                        dilation)
         name = output_name(dataset, ratio, dilation)
-        save_png_atomic(label_map, osp.join(out_dir, name, img_id + '.png'))
+        save_png_atomic(osp.join(out_dir, name, img_id + '.png'), label_map)
         result['labeled'][name] = float(
             (label_map != UNLABELED_INDEX).mean())
         if ratio == 0:
@@ -430,7 +398,7 @@ def convert(xml_dir, out_dir, dataset='voc', ratios=(1.0, ), dilation=1,
         name = output_name(dataset, 0.0, dilation)
         table = {r['id']: r['centres'] for r in results}
         json_path = osp.join(out_dir, name + '.json')
-        write_text_atomic(json.dumps(table, sort_keys=True) + '\n', json_path)
+        write_text_atomic(json_path, json.dumps(table, sort_keys=True) + '\n')
         outputs.append(json_path)
     return dict(
         images=len(results),

@@ -47,9 +47,10 @@ import math
 import os
 import os.path as osp
 import sys
-import tempfile
 
 import numpy as np
+
+from mmlabeleff.utils.atomic_io import write_text_atomic
 
 VOC_COUNTS = (92, 183, 366, 732, 1464)
 CITYSCAPES_DIVISORS = (16, 8, 4, 2)
@@ -68,22 +69,6 @@ def read_id_list(path):
         raise ValueError(f'{path}: expected one image id per line, got '
                          f'{bad[0]!r}')
     return ids
-
-
-def write_lines_atomic(lines, path):
-    """Write one item per line via a temporary file in the same folder."""
-    folder = osp.dirname(osp.abspath(path))
-    os.makedirs(folder, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=folder, prefix='.' + osp.basename(path),
-                               suffix='.tmp')
-    try:
-        with os.fdopen(fd, 'w') as f:
-            f.writelines(line + '\n' for line in lines)
-        os.replace(tmp, path)
-    except BaseException:
-        if osp.exists(tmp):
-            os.remove(tmp)
-        raise
 
 
 def fraction_count(total, divisor):
@@ -131,7 +116,8 @@ def write_splits(splits, out_dir, names):
         folder = osp.join(out_dir, names[key])
         for fname, ids in (('labeled.txt', labeled),
                            ('unlabeled.txt', unlabeled)):
-            write_lines_atomic(ids, osp.join(folder, fname))
+            write_text_atomic(osp.join(folder, fname),
+                              ''.join(f'{i}\n' for i in ids))
         written.append((folder, len(labeled), len(unlabeled)))
     return written
 

@@ -59,7 +59,6 @@ import multiprocessing
 import os
 import os.path as osp
 import sys
-import tempfile
 import time
 
 import numpy as np
@@ -67,6 +66,7 @@ from PIL import Image
 
 from mmlabeleff.structures import (IGNORE_INDEX, UNLABELED_INDEX,
                                    WeakLabelSimulator, check_label_map)
+from mmlabeleff.utils.atomic_io import write_bytes_atomic, write_text_atomic
 
 ALL_TYPES = ('tags', 'boxes', 'scribbles', 'points', 'partial')
 
@@ -225,33 +225,6 @@ def load_mask(sample, num_classes, label_map):
 
 
 # ----------------------------------------------------------------- outputs
-def _umask():
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
-
-
-def atomic_write(path, data):
-    """Write ``data`` (bytes or str) to ``path`` through a temporary file in
-    the same folder and :func:`os.replace`."""
-    folder = osp.dirname(osp.abspath(path))
-    os.makedirs(folder, exist_ok=True)
-    if isinstance(data, str):
-        data = data.encode('utf-8')
-    fd, tmp = tempfile.mkstemp(dir=folder, prefix=f'.{osp.basename(path)}.',
-                               suffix='.tmp')
-    try:
-        with os.fdopen(fd, 'wb') as f:
-            f.write(data)
-        # mkstemp makes the file private (0600); give it the usual mode.
-        os.chmod(tmp, 0o666 & ~_umask())
-        os.replace(tmp, path)
-    except BaseException:
-        if osp.exists(tmp):
-            os.remove(tmp)
-        raise
-
-
 def png_bytes(array):
     """Encode a uint8 ``(H, W)`` map as a grayscale PNG (deterministic)."""
     buffer = io.BytesIO()
@@ -383,8 +356,8 @@ def process_sample(sample):
                 sparse = sim.partial(mask, fraction=param,
                                      mode=_WORKER['partial_mode'], key=key)
                 counts = {}
-            atomic_write(osp.join(out_dir, name, key + '.png'),
-                         png_bytes(sparse))
+            write_bytes_atomic(osp.join(out_dir, name, key + '.png'),
+                               png_bytes(sparse))
             labeled = sparse < num_classes
         counts.update(_coverage(labeled, mask, objs, num_classes))
         record['types'][name] = counts
@@ -570,14 +543,14 @@ def simulate(args):
         records = [process_sample(sample) for sample in samples]
 
     if 'tags' in args.types:
-        atomic_write(osp.join(args.out_dir, 'tags.json'),
-                     json_per_line({r['id']: r['tags'] for r in records}))
+        write_text_atomic(osp.join(args.out_dir, 'tags.json'),
+                          json_per_line({r['id']: r['tags'] for r in records}))
     if 'boxes' in args.types:
-        atomic_write(osp.join(args.out_dir, 'boxes.json'),
-                     json_per_line({r['id']: r['boxes'] for r in records}))
+        write_text_atomic(osp.join(args.out_dir, 'boxes.json'),
+                          json_per_line({r['id']: r['boxes'] for r in records}))
     for name, kind, _ in names:
         if kind == 'points':
-            atomic_write(
+            write_text_atomic(
                 osp.join(args.out_dir, f'{name}.json'),
                 json_per_line({r['id']: r['points'][name] for r in records}))
 
@@ -598,9 +571,10 @@ def simulate(args):
         num_images=len(records), classes=classes,
         unlabeled_index=UNLABELED_INDEX, ignore_index=IGNORE_INDEX,
         dense=dense, types=types)
-    atomic_write(osp.join(args.out_dir, 'stats.json'),
-                 json.dumps(stats, indent=1) + '\n')
-    atomic_write(osp.join(args.out_dir, 'stats.md'), render_markdown(stats))
+    write_text_atomic(osp.join(args.out_dir, 'stats.json'),
+                      json.dumps(stats, indent=1) + '\n')
+    write_text_atomic(osp.join(args.out_dir, 'stats.md'),
+                      render_markdown(stats))
     return stats
 
 

@@ -43,16 +43,15 @@ Each file is written atomically (a temporary file in the same folder, then
 :func:`os.replace`); existing outputs are skipped unless ``--overwrite``.
 """
 import argparse
-import multiprocessing
 import os
 import os.path as osp
 import sys
-import tempfile
 
 import cv2
 
+from mmlabeleff.utils.label_remap import remap_label_files
+
 OUT_SUFFIX = '_labelTrainIds.png'
-_LUT = {}
 
 
 def parse_args(argv=None):
@@ -68,25 +67,6 @@ def parse_args(argv=None):
     parser.add_argument('--overwrite', action='store_true',
                         help='rewrite existing outputs')
     return parser.parse_args(argv)
-
-
-def write_png_atomic(path, array):
-    """Encode ``array`` as PNG and move it over ``path`` in one step."""
-    ok, buf = cv2.imencode('.png', array)
-    if not ok:
-        raise ValueError(f'{path}: PNG encoding failed')
-    folder = osp.dirname(path) or '.'
-    os.makedirs(folder, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f'.{osp.basename(path)}.', dir=folder)
-    try:
-        with os.fdopen(fd, 'wb') as f:
-            f.write(buf.tobytes())
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    except BaseException:
-        if osp.exists(tmp):
-            os.unlink(tmp)
-        raise
 
 
 def read_class_ids(path):
@@ -106,17 +86,6 @@ def read_class_ids(path):
     return label
 
 
-def _init_worker(lut):
-    _LUT['lut'] = lut
-
-
-def convert_one(task):
-    """Convert one label file; ``task`` is ``(src, dst)``."""
-    src, dst = task
-    write_png_atomic(dst, _LUT['lut'][read_class_ids(src)])
-    return dst
-
-
 def list_tasks(label_dir, out_dir, overwrite=False):
     """``(src, dst)`` pairs for the label PNGs in ``label_dir``."""
     if not osp.isdir(label_dir):
@@ -131,15 +100,6 @@ def list_tasks(label_dir, out_dir, overwrite=False):
     return tasks
 
 
-def run_tasks(tasks, lut, nproc):
-    """Run ``convert_one`` over ``tasks`` in ``nproc`` processes."""
-    if nproc <= 1:
-        _init_worker(lut)
-        return [convert_one(t) for t in tasks]
-    with multiprocessing.Pool(nproc, _init_worker, (lut, )) as pool:
-        return list(pool.imap_unordered(convert_one, tasks, chunksize=16))
-
-
 def main(argv=None):
     """Convert every label of a SYNTHIA root; returns the number written."""
     args = parse_args(argv)
@@ -149,7 +109,8 @@ def main(argv=None):
     out_dir = args.out_dir or label_dir
     tasks = list_tasks(label_dir, out_dir, args.overwrite)
     lut = lookup_table(SYNTHIA_ID_TO_TRAIN_ID, size=65536)
-    done = run_tasks(tasks, lut, args.nproc)
+    done = remap_label_files(tasks, lut, args.nproc,
+                             reader=read_class_ids)
     print(f'{len(done)} label maps written to {out_dir}', file=sys.stderr)
     return len(done)
 

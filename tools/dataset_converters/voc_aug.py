@@ -32,7 +32,6 @@ import argparse
 import os
 import os.path as osp
 import sys
-import tempfile
 from functools import partial
 from multiprocessing import Pool
 
@@ -40,44 +39,12 @@ import numpy as np
 from PIL import Image
 from scipy.io import loadmat
 
+from mmlabeleff.utils.atomic_io import save_png_atomic, write_text_atomic
+
 #: The size of trainaug on the full VOC 2012 + SBD data.
 TRAINAUG_LEN = 10582
 NUM_CLASSES = 21
 IGNORE_INDEX = 255
-
-
-def _atomic_target(path):
-    folder = osp.dirname(osp.abspath(path))
-    os.makedirs(folder, exist_ok=True)
-    return tempfile.mkstemp(dir=folder, prefix='.' + osp.basename(path),
-                            suffix='.tmp')
-
-
-def save_png_atomic(mask, path):
-    """Write a uint8 class-id mask as a grayscale PNG, atomically."""
-    fd, tmp = _atomic_target(path)
-    try:
-        with os.fdopen(fd, 'wb') as f:
-            Image.fromarray(np.ascontiguousarray(mask, dtype=np.uint8),
-                            mode='L').save(f, format='PNG')
-        os.replace(tmp, path)
-    except BaseException:
-        if osp.exists(tmp):
-            os.remove(tmp)
-        raise
-
-
-def write_lines_atomic(lines, path):
-    """Write one item per line, atomically."""
-    fd, tmp = _atomic_target(path)
-    try:
-        with os.fdopen(fd, 'w') as f:
-            f.writelines(line + '\n' for line in lines)
-        os.replace(tmp, path)
-    except BaseException:
-        if osp.exists(tmp):
-            os.remove(tmp)
-        raise
 
 
 def read_id_list(path):
@@ -135,15 +102,15 @@ def read_voc_png(path):
 
 
 def _convert_mat(name, cls_dir, out_dir):
-    save_png_atomic(read_sbd_mat(osp.join(cls_dir, name)),
-                    osp.join(out_dir, osp.splitext(name)[0] + '.png'))
+    save_png_atomic(osp.join(out_dir, osp.splitext(name)[0] + '.png'),
+                    read_sbd_mat(osp.join(cls_dir, name)))
 
 
 def _copy_voc(img_id, voc_seg_dir, out_dir):
     src = osp.join(voc_seg_dir, img_id + '.png')
     if not osp.isfile(src):
         raise FileNotFoundError(f'{src}: VOC mask not found')
-    save_png_atomic(read_voc_png(src), osp.join(out_dir, img_id + '.png'))
+    save_png_atomic(osp.join(out_dir, img_id + '.png'), read_voc_png(src))
 
 
 def _run(func, items, nproc):
@@ -202,8 +169,8 @@ def convert(devkit_path, aug_path, out_dir=None, nproc=1):
     aug = sorted(sbd_ids - set(voc_train) - set(voc_val))
     split_files = [osp.join(sets_dir, 'trainaug.txt'),
                    osp.join(sets_dir, 'aug.txt')]
-    write_lines_atomic(trainaug, split_files[0])
-    write_lines_atomic(aug, split_files[1])
+    for ids, path in zip((trainaug, aug), split_files):
+        write_text_atomic(path, ''.join(f'{i}\n' for i in ids))
     return dict(sbd=len(mats), voc=len(voc_ids), trainaug=trainaug, aug=aug,
                 split_files=split_files, out_dir=out_dir)
 

@@ -53,6 +53,8 @@ import cv2
 import numpy as np
 from PIL import Image
 
+from mmlabeleff.utils.atomic_io import save_png_atomic, write_text_atomic
+
 sys.path.insert(0, osp.dirname(osp.abspath(__file__)))
 import scribblesup  # noqa: E402
 
@@ -212,12 +214,10 @@ def convert_masks(voc_root, split='ImageSets/Segmentation/trainaug.txt',
             with_inst += 1
         label_map, points = points_from_masks(cls_mask, inst_mask, min_area,
                                               background, dilation)
-        scribblesup.save_png_atomic(label_map,
-                                    osp.join(out_dir, name, img_id + '.png'))
+        save_png_atomic(osp.join(out_dir, name, img_id + '.png'), label_map)
         table[img_id] = points
     json_path = osp.join(out_dir, name + '.json')
-    scribblesup.write_text_atomic(json.dumps(table, sort_keys=True) + '\n',
-                                  json_path)
+    write_text_atomic(json_path, json.dumps(table, sort_keys=True) + '\n')
     return dict(images=len(ids), points=sum(len(p) for p in table.values()),
                 with_instances=with_inst,
                 outputs=[osp.join(out_dir, name), json_path])

@@ -37,7 +37,6 @@ import argparse
 import os
 import os.path as osp
 import sys
-import tempfile
 import warnings
 
 import cv2
@@ -48,11 +47,10 @@ from mmengine.registry import init_default_scope
 from mmengine.structures import PixelData
 from mmengine.utils import ProgressBar
 from mmseg.visualization import SegLocalVisualizer
-from PIL import Image
 
 from mmlabeleff.registry import DATASETS
 from mmlabeleff.structures import UNLABELED_INDEX
-from mmlabeleff.utils import register_all_modules
+from mmlabeleff.utils import register_all_modules, save_png_atomic
 
 #: Sparse maps of these supervisions are thickened for display.
 THICKENED_SUPERVISIONS = ('scribbles', 'points')
@@ -533,25 +531,6 @@ def draw_sample(visualizer, image, data_sample, thicken=1):
     return visualizer.get_image()
 
 
-def save_png_atomic(image, out_file):
-    """Write an RGB image as a PNG through a temporary file and a rename.
-
-    Args:
-        image (np.ndarray): (H, W, 3) uint8 RGB.
-        out_file (str): The PNG file to write.
-    """
-    folder = osp.dirname(osp.abspath(out_file))
-    os.makedirs(folder, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(suffix='.png', dir=folder)
-    os.close(fd)
-    try:
-        Image.fromarray(np.ascontiguousarray(image)).save(tmp)
-        os.replace(tmp, out_file)
-    finally:
-        if osp.exists(tmp):
-            os.remove(tmp)
-
-
 def build_visualizer(dataset, alpha):
     """Build a headless ``SegLocalVisualizer`` for ``dataset``.
 
@@ -616,7 +595,7 @@ def browse(cfg,
         name = osp.splitext(osp.basename(img_path))[0]
         out_file = osp.join(output_dir, f'{index:05d}_{name}.png')
         drawn = draw_sample(visualizer, image, data_sample, thicken)
-        save_png_atomic(drawn, out_file)
+        save_png_atomic(out_file, drawn)
         written.append(out_file)
         progress.update()
     return written

@@ -11,12 +11,13 @@ config the Runner would see. The saved file is written atomically: to a
 temporary file in the destination folder first, then renamed over the target.
 """
 import argparse
-import os
 import os.path as osp
 import sys
-import tempfile
 
 from mmengine.config import Config, DictAction
+from mmengine.fileio import dump
+
+from mmlabeleff.utils.atomic_io import write_text_atomic
 
 SAVE_SUFFIXES = ('.py', '.json', '.yml', '.yaml')
 
@@ -54,9 +55,10 @@ def parse_args(argv=None):
 def save_config_atomically(cfg, save_path):
     """Write ``cfg`` to ``save_path`` without ever leaving a partial file.
 
-    The config is dumped to a temporary file in the destination folder (same
-    suffix, so mmengine picks the same format) and then moved over
-    ``save_path`` with :func:`os.replace`.
+    The config is rendered in the format its suffix selects (as
+    :meth:`mmengine.Config.dump` does) and written with
+    :func:`mmlabeleff.utils.atomic_io.write_text_atomic`: a temporary file in
+    the destination folder, then :func:`os.replace`.
 
     Args:
         cfg (mmengine.Config): The config to save.
@@ -69,22 +71,11 @@ def save_config_atomically(cfg, save_path):
     if suffix not in SAVE_SUFFIXES:
         raise ValueError(f'--save-path must end with one of {SAVE_SUFFIXES}, '
                          f'got {save_path!r}')
-    out_dir = osp.dirname(osp.abspath(save_path))
-    os.makedirs(out_dir, exist_ok=True)
-    fd, tmp_path = tempfile.mkstemp(
-        dir=out_dir, prefix=f'.{osp.basename(save_path)}.', suffix=suffix)
-    try:
-        if suffix == '.py':
-            with os.fdopen(fd, 'w', encoding='utf-8') as f:
-                f.write(cfg.pretty_text)
-        else:
-            os.close(fd)
-            cfg.dump(tmp_path)
-        os.replace(tmp_path, save_path)
-    except BaseException:
-        if osp.exists(tmp_path):
-            os.remove(tmp_path)
-        raise
+    if suffix == '.py':
+        text = cfg.pretty_text
+    else:
+        text = dump(cfg.to_dict(), file_format=suffix[1:])
+    write_text_atomic(save_path, text)
 
 
 def main(argv=None):

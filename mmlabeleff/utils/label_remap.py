@@ -1,0 +1,71 @@
+"""Remap label-id PNGs through a lookup table, optionally in parallel.
+
+Shared by the Cityscapes, GTA5 and SYNTHIA converters under
+``tools/dataset_converters``: each source label map is read, every pixel
+``v`` replaced by ``lut[v]``, and the result written atomically as a PNG.
+"""
+import multiprocessing
+
+import numpy as np
+from PIL import Image
+
+from .atomic_io import save_png_atomic
+
+# Per-process state of the worker pool (lookup table and reader).
+_STATE = {}
+
+
+def read_label_ids(path):
+    """Read a single-channel (palette or grey) label PNG as uint8 ids.
+
+    Args:
+        path (str): The label PNG.
+
+    Returns:
+        np.ndarray: ``(H, W)`` uint8 label ids.
+
+    Raises:
+        ValueError: If the file cannot be read or is not single-channel
+            (the message names the file).
+    """
+    try:
+        with Image.open(path) as img:
+            if img.mode not in ('P', 'L'):
+                raise ValueError(f'{path}: expected a palette or grey label '
+                                 f'PNG of label ids, got mode {img.mode}')
+            return np.array(img, dtype=np.uint8)
+    except (OSError, SyntaxError) as err:
+        raise ValueError(f'{path}: cannot read label PNG ({err})') from err
+
+
+def _init_worker(lut, reader):
+    _STATE['lut'] = lut
+    _STATE['reader'] = reader
+
+
+def _remap_one(task):
+    src, dst = task
+    save_png_atomic(dst, _STATE['lut'][_STATE['reader'](src)])
+    return dst
+
+
+def remap_label_files(tasks, lut, nproc, reader=read_label_ids):
+    """Write ``lut[reader(src)]`` to ``dst`` for every ``(src, dst)`` task.
+
+    Args:
+        tasks (Sequence[tuple[str, str]]): ``(src, dst)`` pairs.
+        lut (np.ndarray): 1-D lookup table indexed by the source ids.
+        nproc (int): Number of worker processes; ``<= 1`` runs in-process.
+        reader (Callable[[str], np.ndarray]): Reads the source ids of a
+            file. Must be picklable (a module-level function) when
+            ``nproc > 1``. Defaults to :func:`read_label_ids`.
+
+    Returns:
+        list[str]: The written ``dst`` paths (in completion order when
+        ``nproc > 1``).
+    """
+    if nproc <= 1:
+        _init_worker(lut, reader)
+        return [_remap_one(t) for t in tasks]
+    with multiprocessing.Pool(nproc, _init_worker, (lut, reader)) as pool:
+        return list(pool.imap_unordered(_remap_one, tasks, chunksize=16))

@@ -1,0 +1,80 @@
+"""Tests of :mod:`mmlabeleff.utils.label_remap`."""
+import os
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from mmlabeleff.utils import read_label_ids, remap_label_files
+
+
+def _lut():
+    lut = np.full(256, 255, dtype=np.uint8)
+    lut[7], lut[8], lut[26] = 0, 1, 13
+    return lut
+
+
+def _write_labels(folder, num):
+    tasks, expected = [], []
+    lut = _lut()
+    for i in range(num):
+        ids = np.array([[7, 8, 26], [0, 26, 7]], dtype=np.uint8) + 0
+        ids[0, 0] = [7, 8, 26][i % 3]
+        src = folder / f'{i}_labelIds.png'
+        Image.fromarray(ids, mode='L').save(src)
+        tasks.append((str(src), str(folder / 'out' / f'{i}_trainIds.png')))
+        expected.append(lut[ids])
+    return tasks, expected
+
+
+def test_read_label_ids(tmp_path):
+    ids = np.array([[0, 5], [255, 33]], dtype=np.uint8)
+    Image.fromarray(ids, mode='L').save(tmp_path / 'grey.png')
+    np.testing.assert_array_equal(read_label_ids(str(tmp_path / 'grey.png')),
+                                  ids)
+    pal = Image.fromarray(ids, mode='L').convert('P')
+    pal.putpalette(list(range(256)) * 3)
+    pal.save(tmp_path / 'pal.png')
+    assert read_label_ids(str(tmp_path / 'pal.png')).dtype == np.uint8
+    Image.new('RGB', (2, 2)).save(tmp_path / 'rgb.png')
+    with pytest.raises(ValueError, match='rgb.png: expected a palette'):
+        read_label_ids(str(tmp_path / 'rgb.png'))
+    (tmp_path / 'bad.png').write_bytes(b'not a png')
+    with pytest.raises(ValueError, match='bad.png: cannot read'):
+        read_label_ids(str(tmp_path / 'bad.png'))
+
+
+@pytest.mark.parametrize('nproc', [1, 2])
+def test_remap_label_files(tmp_path, nproc):
+    tasks, expected = _write_labels(tmp_path, 5)
+    done = remap_label_files(tasks, _lut(), nproc)
+    assert sorted(done) == sorted(dst for _, dst in tasks)
+    for (_, dst), exp in zip(tasks, expected):
+        with Image.open(dst) as img:
+            np.testing.assert_array_equal(np.array(img), exp)
+    assert sorted(os.listdir(tmp_path / 'out')) == sorted(
+        os.path.basename(dst) for _, dst in tasks)
+
+
+def _first_channel_reader(path):
+    with Image.open(path) as img:
+        return np.array(img)[..., 0]
+
+
+def test_remap_label_files_custom_reader(tmp_path):
+    ids = np.zeros((2, 3, 3), dtype=np.uint8)
+    ids[..., 0] = [[7, 8, 26], [1, 2, 3]]
+    ids[..., 1] = 99
+    Image.fromarray(ids, mode='RGB').save(tmp_path / 'a.png')
+    dst = str(tmp_path / 'a_out.png')
+    assert remap_label_files([(str(tmp_path / 'a.png'), dst)], _lut(), 1,
+                             reader=_first_channel_reader) == [dst]
+    with Image.open(dst) as img:
+        np.testing.assert_array_equal(np.array(img), _lut()[ids[..., 0]])
+    with pytest.raises(ValueError, match='expected a palette'):
+        remap_label_files([(str(tmp_path / 'a.png'), dst)], _lut(), 1)
+
+
+def test_remap_label_files_empty():
+    assert remap_label_files([], _lut(), 1) == []
+    assert remap_label_files([], _lut(), 2) == []
