@@ -3,7 +3,7 @@
 PY ?= .venv/bin/python
 DEMO_CFG := configs/demo/deeplabv3plus_efflite0_1xb8-300_texturescenes-full-96x96.py
 DEMO_DIR := work_dirs/demo
-CAMVID_CFG := configs/fully_supervised/deeplabv3plus/deeplabv3plus_efflite0_1xb8-2k_camvid-full-176x176.py
+CAMVID_CFG := configs/fully_supervised/deeplabv3plus/deeplabv3plus-mfb_efflite0_1xb8-2k_camvid-full-176x176.py
 
 .PHONY: setup demo test lint camvid
 
@@ -26,7 +26,7 @@ test: setup
 lint:
 	$(PY) -m ruff check .
 
-# Fully supervised CamVid reference (about 30 minutes on 2 CPU cores)
+# Fully supervised CamVid reference (class-balanced; about 20 minutes on 2 CPU cores)
 camvid: setup
 	mkdir -p data && ln -sfn $(abspath ../shared/data/camvid) data/camvid
-	$(PY) tools/train.py $(CAMVID_CFG) --work-dir work_dirs/camvid_full
+	$(PY) tools/train.py $(CAMVID_CFG) --work-dir work_dirs/camvid_full_mfb
