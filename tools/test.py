@@ -14,7 +14,8 @@ import sys
 from mmengine.config import Config, DictAction
 from mmengine.runner import Runner
 
-from mmlabeleff.utils import register_all_modules, setup_cpu_distributed
+from mmlabeleff.utils import (register_all_modules, setup_cpu_distributed,
+                              teardown_distributed)
 
 
 def parse_args(argv=None):
@@ -114,7 +115,12 @@ def main(argv=None):
         sys.exit(f'error: {err}')
     setup_cpu_distributed(cfg, args.launcher)
     runner = Runner.from_cfg(cfg)
-    runner.test()
+    try:
+        runner.test()
+    except BaseException:
+        teardown_distributed(success=False)
+        raise
+    teardown_distributed()
 
 
 if __name__ == '__main__':

@@ -19,7 +19,8 @@ from mmengine.config import Config, DictAction
 from mmengine.logging import print_log
 from mmengine.runner import Runner
 
-from mmlabeleff.utils import register_all_modules, setup_cpu_distributed
+from mmlabeleff.utils import (register_all_modules, setup_cpu_distributed,
+                              teardown_distributed)
 
 
 def parse_args(argv=None):
@@ -105,7 +106,12 @@ def main(argv=None):
     # build the runner from config (Runner.from_cfg also honours a custom
     # runner_type)
     runner = Runner.from_cfg(cfg)
-    runner.train()
+    try:
+        runner.train()
+    except BaseException:
+        teardown_distributed(success=False)
+        raise
+    teardown_distributed()
 
 
 if __name__ == '__main__':

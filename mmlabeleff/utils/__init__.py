@@ -5,14 +5,15 @@ from .atomic_io import (dump_json_atomic, save_png_atomic,
 from .checkpoint import (UnsafeCheckpointError, checkpoint_safe_globals,
                          load_checkpoint_safely,
                          register_checkpoint_safe_globals)
-from .dist import setup_cpu_distributed
+from .dist import setup_cpu_distributed, teardown_distributed
 from .label_remap import read_label_ids, remap_label_files
 from .setup_env import register_all_modules
 
 __all__ = [
     'register_all_modules', 'load_checkpoint_safely', 'checkpoint_safe_globals',
     'register_checkpoint_safe_globals', 'UnsafeCheckpointError',
-    'setup_cpu_distributed', 'write_bytes_atomic', 'write_text_atomic',
+    'setup_cpu_distributed', 'teardown_distributed', 'write_bytes_atomic',
+    'write_text_atomic',
     'dump_json_atomic', 'save_png_atomic', 'read_label_ids',
     'remap_label_files'
 ]

@@ -41,3 +41,24 @@ def setup_cpu_distributed(cfg: Config, launcher: str) -> bool:
         cfg.model_wrapper_cfg = dict(
             type='MMDistributedDataParallel', device_ids=None)
     return True
+
+
+def teardown_distributed(success: bool = True) -> None:
+    """Destroy the default process group, if one exists.
+
+    mmengine never destroys the group it (or :func:`setup_cpu_distributed`)
+    created; with gloo, a process that exits while the group's threads are
+    alive can abort ("terminate called without an active exception"). The
+    tools therefore call this at the end of a run.
+
+    Args:
+        success (bool): Whether the run ended normally; then all ranks meet
+            at a barrier first, so that none tears down while another still
+            communicates. After an error no barrier is attempted (the other
+            ranks may never arrive).
+    """
+    if not (torch_dist.is_available() and torch_dist.is_initialized()):
+        return
+    if success:
+        torch_dist.barrier()
+    torch_dist.destroy_process_group()

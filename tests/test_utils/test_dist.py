@@ -45,3 +45,20 @@ def test_single_process_group_and_wrapper(monkeypatch, tmp_path):
     finally:
         if dist.is_initialized():
             dist.destroy_process_group()
+
+
+def test_teardown_destroys_the_group(monkeypatch):
+    if torch.cuda.is_available():
+        pytest.skip('only CPU machines take the gloo path')
+    import torch.distributed as dist
+
+    from mmlabeleff.utils import teardown_distributed
+    teardown_distributed()  # no group: nothing to do
+    for key, value in dict(RANK='0', WORLD_SIZE='1', LOCAL_RANK='0',
+                           MASTER_ADDR='127.0.0.1',
+                           MASTER_PORT='29518').items():
+        monkeypatch.setenv(key, value)
+    setup_cpu_distributed(Config(dict()), 'pytorch')
+    assert dist.is_initialized()
+    teardown_distributed()
+    assert not dist.is_initialized()
