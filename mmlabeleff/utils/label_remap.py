@@ -5,6 +5,8 @@ Shared by the Cityscapes, GTA5 and SYNTHIA converters under
 ``v`` replaced by ``lut[v]``, and the result written atomically as a PNG.
 """
 import multiprocessing
+import os
+import os.path as osp
 
 import numpy as np
 from PIL import Image
@@ -69,3 +71,33 @@ def remap_label_files(tasks, lut, nproc, reader=read_label_ids):
         return [_remap_one(t) for t in tasks]
     with multiprocessing.Pool(nproc, _init_worker, (lut, reader)) as pool:
         return list(pool.imap_unordered(_remap_one, tasks, chunksize=16))
+
+
+def list_label_tasks(label_dir, out_dir, out_suffix, what='label',
+                     overwrite=False):
+    """``(src, dst)`` pairs for the label PNGs of a folder.
+
+    Args:
+        label_dir (str): Folder of source label PNGs.
+        out_dir (str): Folder of the converted labels.
+        out_suffix (str): Suffix that replaces ``.png`` in the output name;
+            source files that already end with it are skipped.
+        what (str): Name of the folder in the error message.
+        overwrite (bool): Also list outputs that already exist.
+
+    Returns:
+        list[tuple[str, str]]: Sorted by file name.
+
+    Raises:
+        FileNotFoundError: If ``label_dir`` does not exist.
+    """
+    if not osp.isdir(label_dir):
+        raise FileNotFoundError(f'{label_dir}: {what} folder not found')
+    tasks = []
+    for name in sorted(os.listdir(label_dir)):
+        if not name.endswith('.png') or name.endswith(out_suffix):
+            continue
+        dst = osp.join(out_dir, name[:-len('.png')] + out_suffix)
+        if overwrite or not osp.exists(dst):
+            tasks.append((osp.join(label_dir, name), dst))
+    return tasks

@@ -78,3 +78,20 @@ def test_remap_label_files_custom_reader(tmp_path):
 def test_remap_label_files_empty():
     assert remap_label_files([], _lut(), 1) == []
     assert remap_label_files([], _lut(), 2) == []
+
+
+def test_list_label_tasks(tmp_path):
+    from mmlabeleff.utils.label_remap import list_label_tasks
+    src, out = tmp_path / 'labels', tmp_path / 'out'
+    src.mkdir()
+    out.mkdir()
+    for name in ('b.png', 'a.png', 'a_ids.png', 'note.txt'):
+        (src / name).write_bytes(b'')
+    (out / 'b_ids.png').write_bytes(b'')
+    tasks = list_label_tasks(str(src), str(out), '_ids.png')
+    assert tasks == [(str(src / 'a.png'), str(out / 'a_ids.png'))]
+    assert len(list_label_tasks(str(src), str(out), '_ids.png',
+                                overwrite=True)) == 2
+    with pytest.raises(FileNotFoundError, match='GTA5 label folder'):
+        list_label_tasks(str(tmp_path / 'none'), str(out), '_ids.png',
+                         'GTA5 label')

@@ -17,11 +17,10 @@ Each file is written atomically (a temporary file in the same folder, then
 that already exist are skipped unless ``--overwrite``.
 """
 import argparse
-import os
 import os.path as osp
 import sys
 
-from mmlabeleff.utils.label_remap import remap_label_files
+from mmlabeleff.utils.label_remap import list_label_tasks, remap_label_files
 
 OUT_SUFFIX = '_labelTrainIds.png'
 
@@ -41,20 +40,6 @@ def parse_args(argv=None):
     return parser.parse_args(argv)
 
 
-def list_tasks(label_dir, out_dir, overwrite=False):
-    """``(src, dst)`` pairs for the label PNGs in ``label_dir``."""
-    if not osp.isdir(label_dir):
-        raise FileNotFoundError(f'{label_dir}: GTA5 label folder not found')
-    tasks = []
-    for name in sorted(os.listdir(label_dir)):
-        if not name.endswith('.png') or name.endswith(OUT_SUFFIX):
-            continue
-        dst = osp.join(out_dir, name[:-len('.png')] + OUT_SUFFIX)
-        if overwrite or not osp.exists(dst):
-            tasks.append((osp.join(label_dir, name), dst))
-    return tasks
-
-
 def main(argv=None):
     """Convert every label of a GTA5 root; returns the number written."""
     args = parse_args(argv)
@@ -63,7 +48,8 @@ def main(argv=None):
         CITYSCAPES_LABEL_ID_TO_TRAIN_ID
     label_dir = osp.join(args.gta5_root, 'labels')
     out_dir = args.out_dir or label_dir
-    tasks = list_tasks(label_dir, out_dir, args.overwrite)
+    tasks = list_label_tasks(label_dir, out_dir, OUT_SUFFIX, 'GTA5 label',
+                             args.overwrite)
     lut = lookup_table(CITYSCAPES_LABEL_ID_TO_TRAIN_ID)
     done = remap_label_files(tasks, lut, args.nproc)
     print(f'{len(done)} label maps written to {out_dir}', file=sys.stderr)

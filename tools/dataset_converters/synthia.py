@@ -43,13 +43,12 @@ Each file is written atomically (a temporary file in the same folder, then
 :func:`os.replace`); existing outputs are skipped unless ``--overwrite``.
 """
 import argparse
-import os
 import os.path as osp
 import sys
 
 import cv2
 
-from mmlabeleff.utils.label_remap import remap_label_files
+from mmlabeleff.utils.label_remap import list_label_tasks, remap_label_files
 
 OUT_SUFFIX = '_labelTrainIds.png'
 
@@ -86,20 +85,6 @@ def read_class_ids(path):
     return label
 
 
-def list_tasks(label_dir, out_dir, overwrite=False):
-    """``(src, dst)`` pairs for the label PNGs in ``label_dir``."""
-    if not osp.isdir(label_dir):
-        raise FileNotFoundError(f'{label_dir}: SYNTHIA label folder not found')
-    tasks = []
-    for name in sorted(os.listdir(label_dir)):
-        if not name.endswith('.png') or name.endswith(OUT_SUFFIX):
-            continue
-        dst = osp.join(out_dir, name[:-len('.png')] + OUT_SUFFIX)
-        if overwrite or not osp.exists(dst):
-            tasks.append((osp.join(label_dir, name), dst))
-    return tasks
-
-
 def main(argv=None):
     """Convert every label of a SYNTHIA root; returns the number written."""
     args = parse_args(argv)
@@ -107,7 +92,8 @@ def main(argv=None):
     from mmlabeleff.datasets.synthia import SYNTHIA_ID_TO_TRAIN_ID
     label_dir = osp.join(args.synthia_root, 'GT', 'LABELS')
     out_dir = args.out_dir or label_dir
-    tasks = list_tasks(label_dir, out_dir, args.overwrite)
+    tasks = list_label_tasks(label_dir, out_dir, OUT_SUFFIX, 'SYNTHIA label',
+                             args.overwrite)
     lut = lookup_table(SYNTHIA_ID_TO_TRAIN_ID, size=65536)
     done = remap_label_files(tasks, lut, args.nproc,
                              reader=read_class_ids)

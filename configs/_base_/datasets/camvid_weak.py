@@ -10,8 +10,7 @@
 # ('scribbles' + scribbles_r100 / _r080 / _r050 / _r030 / _r000, 'points' +
 # points_n1, 'partial' + partial_f010; 'tags', 'boxes', 'full' and
 # 'unlabeled' take weak_label=None).
-dataset_type = 'CamVidDataset'
-data_root = 'data/camvid'  # a link to ../shared/data/camvid, see configs/README.md
+_base_ = ['./camvid.py']  # val / test sets, evaluator, loader settings
 weak_root = 'data/camvid_weak'  # written by simulate_weak_labels.py
 supervision = 'scribbles'
 weak_label = 'scribbles_r100'  # full-length simulated scribbles
@@ -27,35 +26,9 @@ train_pipeline = [
     dict(type='mmseg.PhotoMetricDistortion'),
     dict(type='PackWeakSegInputs'),
 ]
-test_pipeline = [
-    dict(type='LoadImageFromFile'),
-    dict(type='mmseg.Resize', scale=(240, 180), keep_ratio=True),
-    dict(type='mmseg.LoadAnnotations'),
-    dict(type='mmseg.PackSegInputs'),
-]
 train_dataloader = dict(
-    batch_size=8,
-    num_workers=2,
-    persistent_workers=True,
-    sampler=dict(type='InfiniteSampler', shuffle=True),
     dataset=dict(
-        type=dataset_type,
-        data_root=data_root,
-        ann_file='splits/train.txt',
         supervision=supervision,
         weak_root=weak_root,
         weak_label=weak_label,
         pipeline=train_pipeline))
-val_dataloader = dict(
-    batch_size=1,
-    num_workers=2,
-    persistent_workers=True,
-    sampler=dict(type='DefaultSampler', shuffle=False),
-    dataset=dict(
-        type=dataset_type,
-        data_root=data_root,
-        ann_file='splits/val.txt',
-        pipeline=test_pipeline))
-test_dataloader = val_dataloader
-val_evaluator = dict(type='mmseg.IoUMetric', iou_metrics=['mIoU'])
-test_evaluator = val_evaluator
