@@ -92,7 +92,8 @@ EVALUATOR = Registry(
 # Task utilities (pseudo-labelers: CAM thresholds, random walk, dense CRF).
 TASK_UTILS = Registry(
     'task util',
-    parent=MMENGINE_TASK_UTILS)
+    parent=MMENGINE_TASK_UTILS,
+    locations=['mmlabeleff.models.pseudo_labelers'])
 
 # Visualisation.
 VISUALIZERS = Registry(

@@ -10,7 +10,8 @@
 # take seconds; the rest of the OpenMMLab stack; test tools; mmlabeleff itself
 # (editable, which compiles mmlabeleff._ext).
 #
-# A stamp file records a hash of this script and requirements/*.txt; when the
+# A stamp file records a hash of this script, requirements/*.txt, setup.py and the
+# kernel sources (mmlabeleff/ops/csrc); when the
 # stamp matches and the environment imports, the script does nothing.
 set -euo pipefail
 
@@ -25,7 +26,9 @@ STAMP="$VENV/.mmlabeleff-setup-stamp"
 log() { echo "[setup_env] $*"; }
 
 hash_inputs() {
-  cat "$ROOT/tools/setup_env.sh" "$ROOT"/requirements/*.txt "$ROOT/setup.py" | sha256sum | cut -c1-16
+  # the kernels too: changed C++/CUDA sources rebuild mmlabeleff._ext
+  { cat "$ROOT/tools/setup_env.sh" "$ROOT"/requirements/*.txt "$ROOT/setup.py"
+    find "$ROOT/mmlabeleff/ops/csrc" -type f | LC_ALL=C sort | xargs cat; } | sha256sum | cut -c1-16
 }
 
 want="$(hash_inputs)"
@@ -83,6 +86,9 @@ log "OpenMMLab stack and runtime requirements"
 "${PIP[@]}" -r "$ROOT/requirements/runtime.txt"
 log "test tools"
 "${PIP[@]}" -r "$ROOT/requirements/tests.txt"
+
+log "optional benchmark baselines (pydensecrf2; skipped if it does not build)"
+"${PIP[@]}" -r "$ROOT/requirements/optional.txt" || log "optional requirements skipped"
 
 log "mmlabeleff (editable; compiles mmlabeleff._ext)"
 "${PIP[@]}" --no-build-isolation --no-deps -e "$ROOT"

@@ -4,6 +4,9 @@
 
 #include <string>
 
+#include "../dense_crf/dense_crf.h"
+#include "../random_walk/random_walk.h"
+
 #ifdef WITH_CUDA
 #include <cuda_runtime_api.h>
 #endif
@@ -39,4 +42,16 @@ PYBIND11_MODULE(TORCH_EXTENSION_NAME, m) {
         "CUDA version mmlabeleff._ext was compiled with");
   m.def("get_compiler_version", &mmlabeleff::get_compiler_version,
         "compiler that built mmlabeleff._ext");
+  m.def("dense_crf_forward", &mmlabeleff::dense_crf_forward,
+        "dense CRF mean-field inference with permutohedral-lattice filtering",
+        py::arg("unary"), py::arg("images"), py::arg("gaussian_sxy"),
+        py::arg("gaussian_compat"), py::arg("bilateral_sxy"), py::arg("bilateral_srgb"),
+        py::arg("bilateral_compat"), py::arg("num_iters"), py::arg("logits"));
+  m.def("random_walk_forward", &mmlabeleff::random_walk_forward,
+        "random walk: apply the transition matrix (or its transpose) 2**log_t times",
+        py::arg("scores"), py::arg("affinity"), py::arg("offsets"), py::arg("beta"),
+        py::arg("log_t"), py::arg("transpose"));
+  m.def("random_walk_weights", &mmlabeleff::random_walk_weights,
+        "random walk: normalised transition weights (N, K + 1, H, W)",
+        py::arg("affinity"), py::arg("offsets"), py::arg("beta"), py::arg("transpose"));
 }

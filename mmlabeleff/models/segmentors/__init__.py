@@ -1,0 +1,4 @@
+"""Segmentors of mmlabeleff."""
+from .refined_encoder_decoder import RefinedEncoderDecoder
+
+__all__ = ['RefinedEncoderDecoder']

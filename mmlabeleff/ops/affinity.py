@@ -1,0 +1,163 @@
+"""Local inter-pixel affinities for :func:`mmlabeleff.ops.random_walk`.
+
+Builders of the (N, K, H, W) affinity between every pixel and its neighbours
+at the offsets of :func:`mmlabeleff.ops.get_neighbor_offsets`:
+
+- from features, as AffinityNet (Ahn & Kwak, "Learning Pixel-level Semantic
+  Affinity with Image-level Supervision", CVPR 2018; public code
+  ``jiwoon-ahn/psa``, MIT licence) does with the L1 distance, and SPML (Ke et
+  al., "Universal Weakly Supervised Segmentation by Pixel-to-Segment
+  Contrastive Learning", ICLR 2021) with the cosine similarity of embeddings;
+- from a class-boundary map, as IRN (Ahn, Cho & Kwak, "Weakly Supervised
+  Learning of Instance Segmentation with Inter-pixel Relations", CVPR 2019;
+  public code ``jiwoon-ahn/irn``, MIT licence) does: the affinity of two
+  pixels is one minus the strongest boundary on the segment between them.
+
+The code is written from the papers' formulas; no code was copied. Memory is
+O(N x (C + K) x H x W): no pixels x pixels matrix is built. Entries whose
+neighbour falls outside the image are 0, and the affinities are symmetric:
+``a[n, k, p] == a[n, K-1-k, p + o_k]`` (offset ``K-1-k`` is ``-o_k``).
+"""
+from functools import lru_cache
+from typing import Optional, Tuple
+
+import torch
+import torch.nn.functional as F
+from torch import Tensor
+
+from .random_walk import _check_radius, _neighbor_offsets, _shift, _valid_mask
+
+__all__ = ['affinity_from_features', 'affinity_from_boundary']
+
+
+def affinity_from_features(feats: Tensor,
+                           radius: int,
+                           mode: str = 'l1',
+                           scale: Optional[float] = None,
+                           eps: float = 1e-12) -> Tensor:
+    """Affinities between neighbouring feature vectors.
+
+    - ``mode='l1'`` (AffinityNet): ``a_ij = exp(-scale * mean_c |f_i - f_j|)``,
+      the mean absolute difference over channels; ``scale`` defaults to 1.
+    - ``mode='cosine'`` (SPML): ``a_ij = exp(scale * (cos(f_i, f_j) - 1))``;
+      ``scale`` defaults to 5 (SPML's kappa). The cosine is clamped to at most
+      1 so that the affinities stay in [0, 1].
+
+    Args:
+        feats (Tensor): Features (N, C, H, W), floating point.
+        radius (int): Neighbourhood radius; K = len(get_neighbor_offsets(radius)).
+        mode (str): ``'l1'`` or ``'cosine'``. Default ``'l1'``.
+        scale (float, optional): Temperature, > 0; see above for the defaults.
+        eps (float): Lower bound of the feature norm in the cosine mode.
+
+    Returns:
+        Tensor: Affinities (N, K, H, W) in [0, 1], dtype of ``feats``; 0 where
+        the neighbour is outside the image. Differentiable w.r.t. ``feats``.
+    """
+    radius = _check_radius(radius)
+    if not isinstance(feats, Tensor) or feats.dim() != 4:
+        raise ValueError('feats must be a 4-D tensor (N, C, H, W), got '
+                         f'{getattr(feats, "shape", type(feats).__name__)}')
+    if not feats.is_floating_point():
+        raise TypeError(f'feats must be a floating-point tensor, got {feats.dtype}')
+    if mode not in ('l1', 'cosine'):
+        raise ValueError(f"mode must be 'l1' or 'cosine', got {mode!r}")
+    if scale is None:
+        scale = 1.0 if mode == 'l1' else 5.0
+    if not scale > 0:
+        raise ValueError(f'scale must be > 0, got {scale}')
+    if mode == 'cosine':
+        feats = F.normalize(feats, dim=1, eps=eps)
+    padded = F.pad(feats, [radius] * 4)
+    out = []
+    for dy, dx in _neighbor_offsets(radius):
+        nb = _shift(padded, dy, dx, radius)
+        if mode == 'l1':
+            out.append(torch.exp(-scale * (feats - nb).abs().mean(dim=1)))
+        else:
+            cos = (feats * nb).sum(dim=1).clamp(max=1.0)
+            out.append(torch.exp(scale * (cos - 1.0)))
+    return torch.stack(out, dim=1) * _valid_mask(feats, radius)
+
+
+def _nearest(num: int, den: int) -> Tuple[int, ...]:
+    """Integers nearest to ``num / den`` (``den > 0``); both at a tie."""
+    q, r = divmod(num, den)
+    if 2 * r < den:
+        return (q, )
+    if 2 * r > den:
+        return (q + 1, )
+    return (q, q + 1)
+
+
+@lru_cache(maxsize=None)
+def _line_pixels(dy: int, dx: int) -> Tuple[Tuple[int, int], ...]:
+    """Pixel offsets on the segment from ``(0, 0)`` to ``(dy, dx)``, both ends.
+
+    The segment is sampled at ``L + 1`` evenly spaced points,
+    ``L = max(|dy|, |dx|)`` (one per pixel step along the major axis), and each
+    point is taken to the nearest pixel; a point exactly half-way between two
+    pixels (the segment passes through their shared edge) takes both. This
+    rule makes the path of ``-o`` from ``p + o`` the same pixels as the path
+    of ``o`` from ``p``, hence symmetric affinities.
+
+    Args:
+        dy (int): Vertical offset.
+        dx (int): Horizontal offset.
+
+    Returns:
+        tuple[tuple[int, int], ...]: Sorted unique ``(y, x)`` offsets.
+    """
+    steps = max(abs(dy), abs(dx))
+    if steps == 0:
+        return ((0, 0), )
+    pixels = set()
+    for t in range(steps + 1):
+        for y in _nearest(t * dy, steps):
+            for x in _nearest(t * dx, steps):
+                pixels.add((y, x))
+    return tuple(sorted(pixels))
+
+
+def affinity_from_boundary(boundary: Tensor, radius: int) -> Tensor:
+    """IRN affinities from a class-boundary map.
+
+    ``a_ij = 1 - max_{k on the segment from i to j} B(k)``, both end pixels
+    included; the segment is discretised by :func:`_line_pixels` (nearest
+    pixel to each of ``max(|dy|, |dx|) + 1`` evenly spaced points, both pixels
+    at exact ties).
+
+    Args:
+        boundary (Tensor): Boundary map B in [0, 1], (N, 1, H, W) or (N, H, W),
+            floating point.
+        radius (int): Neighbourhood radius; K = len(get_neighbor_offsets(radius)).
+
+    Returns:
+        Tensor: Affinities (N, K, H, W) in [0, 1], dtype of ``boundary``; 0
+        where the neighbour is outside the image. Differentiable w.r.t.
+        ``boundary`` (subgradient of the max).
+    """
+    radius = _check_radius(radius)
+    if not isinstance(boundary, Tensor):
+        raise TypeError('boundary must be a torch.Tensor, got '
+                        f'{type(boundary).__name__}')
+    if boundary.dim() == 4:
+        if boundary.shape[1] != 1:
+            raise ValueError('boundary must be (N, 1, H, W) or (N, H, W), got shape '
+                             f'{tuple(boundary.shape)}')
+        boundary = boundary[:, 0]
+    elif boundary.dim() != 3:
+        raise ValueError('boundary must be (N, 1, H, W) or (N, H, W), got shape '
+                         f'{tuple(boundary.shape)}')
+    if not boundary.is_floating_point():
+        raise TypeError('boundary must be a floating-point tensor, got '
+                        f'{boundary.dtype}')
+    padded = F.pad(boundary.unsqueeze(1), [radius] * 4)[:, 0]
+    out = []
+    for dy, dx in _neighbor_offsets(radius):
+        path = _line_pixels(dy, dx)
+        strongest = _shift(padded, *path[0], radius)
+        for py, px in path[1:]:
+            strongest = torch.maximum(strongest, _shift(padded, py, px, radius))
+        out.append(1.0 - strongest)
+    return torch.stack(out, dim=1) * _valid_mask(boundary, radius)
