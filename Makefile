@@ -5,7 +5,7 @@ DEMO_CFG := configs/demo/deeplabv3plus_efflite0_1xb8-300_texturescenes-full-96x9
 DEMO_DIR := work_dirs/demo
 CAMVID_CFG := configs/fully_supervised/deeplabv3plus/deeplabv3plus-mfb_efflite0_1xb8-2k_camvid-full-176x176.py
 
-.PHONY: setup demo test lint camvid
+.PHONY: setup demo test lint camvid build-cuda bench-ops
 
 setup:
 	bash tools/setup_env.sh
@@ -30,3 +30,13 @@ lint:
 camvid: setup
 	mkdir -p data && ln -sfn $(abspath ../shared/data/camvid) data/camvid
 	$(PY) tools/train.py $(CAMVID_CFG) --work-dir work_dirs/camvid_full_mfb
+
+# Build mmlabeleff._ext with its CUDA kernels (FORCE_CUDA=1 also works on a
+# machine without a GPU: CI compiles it this way, see tests/test_ops/test_ext_build.py)
+build-cuda: setup
+	FORCE_CUDA=1 MAX_JOBS=2 $(PY) setup.py build_ext --inplace
+
+# Compiled ops against pydensecrf2 and the PyTorch references (docs/ops.md)
+bench-ops: setup
+	mkdir -p data && ln -sfn $(abspath ../shared/data/camvid) data/camvid
+	$(PY) tools/analysis_tools/benchmark_ops.py --out work_dirs/benchmark_ops.json

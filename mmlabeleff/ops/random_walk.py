@@ -137,10 +137,12 @@ def _transition_weights(affinity: Tensor, radius: int, beta: float,
     """
     offsets = _neighbor_offsets(radius)
     n, k, h, w = affinity.shape
-    ones = affinity.new_ones((n, 1, h, w))
-    weights = affinity.pow(beta) * _valid_mask(affinity, radius)
+    # in float64, rounded once: 2^log_t steps would amplify weight rounding
+    aff64 = affinity.double()
+    ones = aff64.new_ones((n, 1, h, w))
+    weights = aff64.pow(beta) * _valid_mask(aff64, radius)
     weights = torch.cat([weights, ones], dim=1)
-    weights = weights / weights.sum(dim=1, keepdim=True)
+    weights = (weights / weights.sum(dim=1, keepdim=True)).to(affinity.dtype)
     if transpose:
         # P^T at p through offset o_k is P at p + o_k through -o_k = o_{K-1-k}.
         padded = F.pad(weights[:, :k].flip(1), [radius] * 4)

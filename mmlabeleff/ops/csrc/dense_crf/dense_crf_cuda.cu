@@ -197,17 +197,18 @@ __global__ void crf_embed_kernel(int64_t num_points, int64_t width,
                                            __dadd_rn(1.0, static_cast<double>(bary[D + 1]))));
 
     const int64_t e0 = p * D1;
+    // as the CPU code: vertex 0 (rem0) must lie in (-kMaxCoord, kMaxCoord); the
+    // other corners are within d+1 of it, so every key fits int16
     bool bad = false;
+#pragma unroll
+    for (int i = 0; i < D; ++i) bad = bad || !(rem0[i] > -kMaxCoord && rem0[i] < kMaxCoord);
 #pragma unroll
     for (int r = 0; r < D1; ++r) {
       int16_t* kp = keys + (e0 + r) * D;
 #pragma unroll
       for (int i = 0; i < D; ++i) {
-        int k = rem0[i] + (rank[i] <= D - r ? r : r - D1);
-        if (!(k > -kMaxCoord && k < kMaxCoord)) {
-          bad = true;
-          k = 0;  // the call fails on the host; keep the table consistent
-        }
+        // the call fails on the host when bad; keep the table consistent
+        const int k = bad ? 0 : rem0[i] + (rank[i] <= D - r ? r : r - D1);
         kp[i] = static_cast<int16_t>(k);
       }
       weight[e0 + r] = bary[r];

@@ -37,36 +37,41 @@ inline void x_range(int64_t dx, int64_t W, int64_t* x0, int64_t* x1) {
 }
 
 // P (N, K+1, H, W): P[k] = a_k**beta / s, P[K] = 1 / s with
-// s = 1 + sum_k a_k**beta over the neighbours inside the image.
+// s = 1 + sum_k a_k**beta over the neighbours inside the image. Computed in
+// double and rounded once, as the reference does: float32 weights are then the
+// same in both, and the walk's 2^log_t steps do not amplify rounding
+// differences of the weights.
 template <typename scalar_t>
 void weights_kernel(const scalar_t* aff, scalar_t* P, const Offsets& off, int64_t N,
                     int64_t H, int64_t W, scalar_t beta) {
   const int64_t K = static_cast<int64_t>(off.dy.size());
   const int64_t HW = H * W;
+  const double b = static_cast<double>(beta);
   at::parallel_for(0, N * H, 1, [&](int64_t begin, int64_t end) {
-    std::vector<scalar_t> sum(W);
+    std::vector<double> sum(W), pw(K * W);
     for (int64_t row = begin; row < end; ++row) {
       const int64_t n = row / H, y = row % H;
-      std::fill(sum.begin(), sum.end(), scalar_t(1));
+      std::fill(sum.begin(), sum.end(), 1.0);
+      std::fill(pw.begin(), pw.end(), 0.0);
       for (int64_t k = 0; k < K; ++k) {
-        scalar_t* pk = P + (n * (K + 1) + k) * HW + y * W;
         const scalar_t* ak = aff + (n * K + k) * HW + y * W;
         const int64_t yy = y + off.dy[k];
-        std::fill(pk, pk + W, scalar_t(0));
         if (yy < 0 || yy >= H) continue;
         int64_t x0, x1;
         x_range(off.dx[k], W, &x0, &x1);
+        double* pk = pw.data() + k * W;
         for (int64_t x = x0; x < x1; ++x) {
-          pk[x] = std::pow(ak[x], beta);
+          pk[x] = std::pow(static_cast<double>(ak[x]), b);
           sum[x] += pk[x];
         }
       }
       for (int64_t k = 0; k < K; ++k) {
         scalar_t* pk = P + (n * (K + 1) + k) * HW + y * W;
-        for (int64_t x = 0; x < W; ++x) pk[x] = pk[x] / sum[x];
+        const double* src = pw.data() + k * W;
+        for (int64_t x = 0; x < W; ++x) pk[x] = static_cast<scalar_t>(src[x] / sum[x]);
       }
       scalar_t* self = P + (n * (K + 1) + K) * HW + y * W;
-      for (int64_t x = 0; x < W; ++x) self[x] = scalar_t(1) / sum[x];
+      for (int64_t x = 0; x < W; ++x) self[x] = static_cast<scalar_t>(1.0 / sum[x]);
     }
   });
 }

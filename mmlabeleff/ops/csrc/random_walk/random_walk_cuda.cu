@@ -22,32 +22,35 @@ inline int num_blocks(int64_t n) {
   return static_cast<int>(std::min<int64_t>((n + kThreads - 1) / kThreads, 65535 * 8));
 }
 
-__device__ __forceinline__ float rw_pow(float a, float b) { return powf(a, b); }
-__device__ __forceinline__ double rw_pow(double a, double b) { return pow(a, b); }
-
 // P[n, k, y, x] = a**beta / s for neighbours inside the image (else 0) and
 // P[n, K, y, x] = 1 / s, with s = 1 + sum of the a**beta (in offset order).
+// As the CPU code: computed in double and rounded once to scalar_t. The a**beta
+// are not stored (P is scalar_t), so they are recomputed for the division.
 template <typename scalar_t>
 __global__ void rw_weights_kernel(const scalar_t* __restrict__ aff,
                                   scalar_t* __restrict__ P, const int* __restrict__ offs,
                                   int64_t N, int K, int H, int W, scalar_t beta) {
   const int64_t HW = static_cast<int64_t>(H) * W;
+  const double b = static_cast<double>(beta);
   for (int64_t i = blockIdx.x * static_cast<int64_t>(blockDim.x) + threadIdx.x; i < N * HW;
        i += static_cast<int64_t>(blockDim.x) * gridDim.x) {
     const int64_t n = i / HW, p = i % HW;
     const int y = static_cast<int>(p / W), x = static_cast<int>(p % W);
     const scalar_t* a = aff + n * K * HW + p;
     scalar_t* w = P + n * (K + 1) * HW + p;
-    scalar_t sum = scalar_t(1);
+    double sum = 1.0;
     for (int k = 0; k < K; ++k) {
       const int yy = y + offs[2 * k], xx = x + offs[2 * k + 1];
-      scalar_t v = scalar_t(0);
-      if (yy >= 0 && yy < H && xx >= 0 && xx < W) v = rw_pow(a[k * HW], beta);
-      w[k * HW] = v;
-      sum += v;
+      if (yy >= 0 && yy < H && xx >= 0 && xx < W)
+        sum += pow(static_cast<double>(a[k * HW]), b);
     }
-    for (int k = 0; k < K; ++k) w[k * HW] = w[k * HW] / sum;
-    w[K * HW] = scalar_t(1) / sum;
+    for (int k = 0; k < K; ++k) {
+      const int yy = y + offs[2 * k], xx = x + offs[2 * k + 1];
+      double v = 0.0;
+      if (yy >= 0 && yy < H && xx >= 0 && xx < W) v = pow(static_cast<double>(a[k * HW]), b);
+      w[k * HW] = static_cast<scalar_t>(v / sum);
+    }
+    w[K * HW] = static_cast<scalar_t>(1.0 / sum);
   }
 }
 
@@ -106,6 +109,9 @@ at::Tensor random_walk_weights_cuda(const at::Tensor& affinity, const at::Tensor
   const int64_t N = aff.size(0), K = aff.size(1), H = aff.size(2), W = aff.size(3);
   TORCH_CHECK(H < (int64_t(1) << 30) && W < (int64_t(1) << 30),
               "random_walk: image too large");
+  // offsets are cast to int on the device: reject values that would wrap
+  TORCH_CHECK(offsets.numel() == 0 || offsets.abs().max().item<int64_t>() < (int64_t(1) << 30),
+              "random_walk: offsets too large");
   auto offs = offsets.to(at::kInt).contiguous().to(aff.device());
   auto P = at::empty({N, K + 1, H, W}, aff.options());
   if (P.numel() == 0) return P;
