@@ -44,7 +44,7 @@ PRESETS = {
     # name: (gaussian sxy, gaussian compat, bilateral sxy, srgb, compat, iters)
     'pydensecrf default': (3, 3, 80, 13, 10, 10),
     'SPML preset': (1, 3, 67, 3, 4, 10),
-    'BLPSeg preset': (3, 3, 32, 13, 10, 10),
+    'BLPSeg preset (1 iteration)': (3, 3, 32, 13, 10, 1),
 }
 
 
