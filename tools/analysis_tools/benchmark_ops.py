@@ -53,6 +53,8 @@ def parse_args():
     parser.add_argument('--camvid', default='data/camvid',
                         help='CamVid root (images under train/, masks trainannot/)')
     parser.add_argument('--repeats', type=int, default=5)
+    parser.add_argument('--size', type=int, nargs=2, default=[500, 375],
+                        metavar=('W', 'H'), help='dense_crf image size')
     parser.add_argument('--batch', type=int, default=8)
     parser.add_argument('--threads', type=int, default=2,
                         help='threads for the batched dense_crf run')
@@ -63,7 +65,8 @@ def parse_args():
 
 
 def load_images(camvid, count, seed=0):
-    """``count`` (image uint8 HxWx3, unary float32 CxHxW) pairs."""
+    """``count`` (image uint8 HxWx3, unary float32 CxHxW) pairs of the size
+    in ``WIDTH`` / ``HEIGHT``."""
     rng = np.random.default_rng(seed)
     files = sorted(glob.glob(osp.join(camvid, 'train', '*.png')))
     pairs = []
@@ -79,7 +82,7 @@ def load_images(camvid, count, seed=0):
         source = f'CamVid ({camvid})'
     else:
         from mmlabeleff.testing.texture_scenes import load_textures, render_scene
-        textures = load_textures()
+        textures, _ = load_textures()
         for _ in range(count):
             img, mask = render_scene(rng, textures, (HEIGHT, WIDTH))
             pairs.append((np.ascontiguousarray(img), _unary(rng, mask)))
@@ -204,7 +207,9 @@ def bench_random_walk(args, rows):
 
 
 def main():
+    global WIDTH, HEIGHT
     args = parse_args()
+    WIDTH, HEIGHT = args.size
     for name in ('dense_crf_forward', 'random_walk_forward'):
         if get_ext_function(name) is None:
             sys.exit(f'mmlabeleff._ext lacks {name}: build it first '
