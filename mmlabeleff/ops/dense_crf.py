@@ -18,14 +18,13 @@ formulas. :func:`dense_crf` runs the compiled kernels of ``mmlabeleff._ext``
 (C++ with ``at::parallel_for`` on CPU, CUDA on GPU) and falls back to
 :func:`dense_crf_reference` with a one-time warning when they are missing.
 """
-import warnings
 from typing import Optional, Union
 
 import torch
 from torch import Tensor, nn
 from torch.autograd import Function
 
-from .ext_loader import ext_is_compiled_with_cuda, get_ext_function
+from .ext_loader import get_ext_function
 from .permutohedral import PermutohedralLattice
 
 __all__ = ['dense_crf', 'dense_crf_reference', 'DenseCRF', 'DenseCRFFunction']
@@ -157,10 +156,7 @@ class DenseCRFFunction(Function):
                 gaussian_compat: Tensor, bilateral_sxy: float,
                 bilateral_srgb: float, bilateral_compat: Tensor, num_iters: int,
                 input_type: str) -> Tensor:
-        kernel = get_ext_function('dense_crf_forward')
-        if kernel is not None and unary.is_cuda and not ext_is_compiled_with_cuda():
-            _warn_once_cpu_only()
-            kernel = None
+        kernel = get_ext_function('dense_crf_forward', unary.device)
         if kernel is None:
             out = dense_crf_reference(unary, images, gaussian_sxy, gaussian_compat,
                                       bilateral_sxy, bilateral_srgb,
@@ -177,18 +173,6 @@ class DenseCRFFunction(Function):
     @staticmethod
     def backward(ctx, grad_output):  # pragma: no cover - output is not differentiable
         raise RuntimeError('dense_crf is an inference op and has no gradient')
-
-
-_cpu_only_warned = False
-
-
-def _warn_once_cpu_only():
-    global _cpu_only_warned
-    if not _cpu_only_warned:
-        _cpu_only_warned = True
-        warnings.warn('mmlabeleff._ext was built without CUDA; dense_crf on CUDA '
-                      'tensors uses the pure-PyTorch reference', RuntimeWarning,
-                      stacklevel=4)
 
 
 def dense_crf(unary: Tensor, images: Tensor, gaussian_sxy: float = 3.0,

@@ -26,7 +26,6 @@ other side, which is the same operator.
 """
 import math
 import numbers
-import warnings
 from functools import lru_cache
 from typing import Tuple
 
@@ -35,7 +34,7 @@ import torch.nn.functional as F
 from torch import Tensor, nn
 from torch.autograd.function import once_differentiable
 
-from .ext_loader import ext_is_compiled_with_cuda, get_ext_function
+from .ext_loader import get_ext_function
 
 __all__ = [
     'get_neighbor_offsets', 'random_walk_reference', 'RandomWalkFunction',
@@ -216,22 +215,13 @@ class RandomWalkFunction(torch.autograd.Function):
 def _apply(scores: Tensor, affinity: Tensor, radius: int, beta: float, log_t: int,
            transpose: bool) -> Tensor:
     """P (or P^T) applied ``2**log_t`` times: compiled kernel or reference."""
-    fn = get_ext_function('random_walk_forward')
-    if fn is not None and scores.is_cuda and not ext_is_compiled_with_cuda():
-        if not _warned_no_cuda:
-            _warned_no_cuda.append(True)
-            warnings.warn('mmlabeleff._ext was built without CUDA; random_walk uses '
-                          'the pure-PyTorch reference on CUDA tensors.', RuntimeWarning,
-                          stacklevel=3)
-        fn = None
-    if fn is not None and scores.device.type in ('cpu', 'cuda'):
+    fn = get_ext_function('random_walk_forward', scores.device)
+    if fn is not None:
         return fn(scores.contiguous(), affinity.contiguous(),
                   get_neighbor_offsets(radius), beta, log_t, transpose)
     weights = _transition_weights(affinity, radius, beta, transpose)
     return _propagate(scores, weights, radius, 2**log_t)
 
-
-_warned_no_cuda: list = []
 
 
 def random_walk(scores: Tensor,
