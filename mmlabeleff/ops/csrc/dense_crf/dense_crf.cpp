@@ -3,6 +3,21 @@
 
 namespace mmlabeleff {
 
+CompatKind classify_compat(const at::Tensor& compat) {
+  const at::Tensor host = compat.cpu().contiguous();
+  const float* mu = host.data_ptr<float>();
+  const int64_t c = host.size(0);
+  CompatKind kind{false, true, -mu[0]};
+  for (int64_t i = 0; i < c; ++i) {
+    for (int64_t j = 0; j < c; ++j) {
+      const float v = mu[i * c + j];
+      kind.used |= v != 0.f;
+      if ((i == j && v != mu[0]) || (i != j && v != 0.f)) kind.potts = false;
+    }
+  }
+  return kind;
+}
+
 at::Tensor dense_crf_forward(const at::Tensor& unary, const at::Tensor& images,
                              double gaussian_sxy, const at::Tensor& gaussian_compat,
                              double bilateral_sxy, double bilateral_srgb,

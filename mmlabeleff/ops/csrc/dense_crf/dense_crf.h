@@ -5,6 +5,15 @@
 
 namespace mmlabeleff {
 
+// How a (C, C) compatibility acts: switched off (all zeros), Potts (-w I,
+// `potts_weight` = w) or a general penalty matrix. Shared by both kernels.
+struct CompatKind {
+  bool used;
+  bool potts;
+  float potts_weight;
+};
+CompatKind classify_compat(const at::Tensor& compat);
+
 // unary: (N, C, H, W) float32 probabilities (logits=false) or logits;
 // images: (N, 3, H, W) uint8; *_compat: (C, C) float32 penalty matrices
 // (Potts weight w is -w * I; all zeros switches a kernel off).

@@ -562,28 +562,16 @@ void run_iterations(const std::vector<PairwiseKernel>& kernels,
 
 
 // Potts iff compat = -w I; returns false for a general matrix.
-bool as_potts(const float* mu, int c, float* weight) {
-  for (int i = 0; i < c; ++i)
-    for (int j = 0; j < c; ++j)
-      if ((i == j && mu[i * c + j] != mu[0]) || (i != j && mu[i * c + j] != 0.f))
-        return false;
-  *weight = -mu[0];
-  return true;
-}
-
-bool all_zero(const at::Tensor& t) { return !t.ne(0).any().item<bool>(); }
-
-PairwiseKernel make_kernel(const Lattice* lat, const at::Tensor& compat, int c) {
+PairwiseKernel make_kernel(const Lattice* lat, const at::Tensor& compat,
+                           const CompatKind& kind, int c) {
   PairwiseKernel k;
   k.lattice = lat;
-  const float* mu = compat.data_ptr<float>();
-  float w = 1.f;
-  k.potts = as_potts(mu, c, &w);
+  k.potts = kind.potts;
   if (!k.potts) {
+    const float* mu = compat.data_ptr<float>();
     k.compat.assign(mu, mu + c * c);
-    w = 1.f;
   }
-  k.slice_scale = lat->alpha * w;
+  k.slice_scale = lat->alpha * (kind.potts ? kind.potts_weight : 1.f);
   return k;
 }
 
@@ -692,8 +680,9 @@ at::Tensor dense_crf_forward_cpu(const at::Tensor& unary, const at::Tensor& imag
               "dense_crf: image too large (", h, "x", w, ")");
   const int nv = (c + 7) / 8;
   auto out = at::empty({n, c, h, w}, unary.options());
-  const bool use_gauss = !all_zero(gaussian_compat);
-  const bool use_bilat = !all_zero(bilateral_compat);
+  const CompatKind gauss_kind = classify_compat(gaussian_compat);
+  const CompatKind bilat_kind = classify_compat(bilateral_compat);
+  const bool use_gauss = gauss_kind.used, use_bilat = bilat_kind.used;
 
   // The Gaussian kernel's lattice depends on the image size only: build once.
   Lattice& gauss = thread_workspace().gauss;
@@ -739,8 +728,10 @@ at::Tensor dense_crf_forward_cpu(const at::Tensor& unary, const at::Tensor& imag
             bilat);
       }
       std::vector<PairwiseKernel> kernels;
-      if (use_gauss) kernels.push_back(make_kernel(&gauss, gaussian_compat, c));
-      if (use_bilat) kernels.push_back(make_kernel(&bilat, bilateral_compat, c));
+      if (use_gauss)
+        kernels.push_back(make_kernel(&gauss, gaussian_compat, gauss_kind, c));
+      if (use_bilat)
+        kernels.push_back(make_kernel(&bilat, bilateral_compat, bilat_kind, c));
       const bool iterate = !kernels.empty() && num_iters > 0;
       std::vector<std::vector<v8f>>& bufs = ws.bufs;
       bufs.resize(2 * kernels.size());

@@ -529,27 +529,13 @@ struct CudaKernel {
   at::Tensor buf_a, buf_b;  // (M, C) lattice values
 };
 
-// Potts iff compat = -w I (as the CPU code); `mu` is on the host.
-bool as_potts(const float* mu, int c, float* weight) {
-  for (int i = 0; i < c; ++i)
-    for (int j = 0; j < c; ++j)
-      if ((i == j && mu[i * c + j] != mu[0]) || (i != j && mu[i * c + j] != 0.f))
-        return false;
-  *weight = -mu[0];
-  return true;
-}
-
 CudaKernel make_kernel(const CudaLattice* lat, const at::Tensor& compat_dev,
-                       const at::Tensor& compat_cpu, int c) {
+                       const CompatKind& kind) {
   CudaKernel k;
   k.lattice = lat;
-  float w = 1.f;
-  k.potts = as_potts(compat_cpu.data_ptr<float>(), c, &w);
-  if (!k.potts) {
-    k.compat = compat_dev;
-    w = 1.f;
-  }
-  k.slice_scale = lat->alpha * w;
+  k.potts = kind.potts;
+  if (!k.potts) k.compat = compat_dev;
+  k.slice_scale = lat->alpha * (kind.potts ? kind.potts_weight : 1.f);
   return k;
 }
 
@@ -574,10 +560,9 @@ at::Tensor dense_crf_forward_cuda(const at::Tensor& unary, const at::Tensor& ima
 
   const at::Tensor gcompat_dev = gaussian_compat.to(unary.device()).contiguous();
   const at::Tensor bcompat_dev = bilateral_compat.to(unary.device()).contiguous();
-  const at::Tensor gcompat_cpu = gaussian_compat.cpu().contiguous();
-  const at::Tensor bcompat_cpu = bilateral_compat.cpu().contiguous();
-  const bool use_gauss = gcompat_cpu.ne(0).any().item<bool>();
-  const bool use_bilat = bcompat_cpu.ne(0).any().item<bool>();
+  const CompatKind gauss_kind = classify_compat(gaussian_compat);
+  const CompatKind bilat_kind = classify_compat(bilateral_compat);
+  const bool use_gauss = gauss_kind.used, use_bilat = bilat_kind.used;
   const bool iterate = (use_gauss || use_bilat) && num_iters > 0;
 
   const float* u_all = unary.data_ptr<float>();
@@ -613,8 +598,8 @@ at::Tensor dense_crf_forward_cuda(const at::Tensor& unary, const at::Tensor& ima
                                     static_cast<float>(bilateral_sxy),
                                     static_cast<float>(bilateral_srgb), unary, stream);
     std::vector<CudaKernel> kernels;
-    if (use_gauss) kernels.push_back(make_kernel(&gauss, gcompat_dev, gcompat_cpu, c));
-    if (use_bilat) kernels.push_back(make_kernel(&bilat, bcompat_dev, bcompat_cpu, c));
+    if (use_gauss) kernels.push_back(make_kernel(&gauss, gcompat_dev, gauss_kind));
+    if (use_bilat) kernels.push_back(make_kernel(&bilat, bcompat_dev, bilat_kind));
     for (auto& k : kernels) {
       k.buf_a = at::empty({k.lattice->num_vertices * c}, fopt);
       k.buf_b = at::empty({k.lattice->num_vertices * c}, fopt);
