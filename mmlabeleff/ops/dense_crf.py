@@ -167,12 +167,8 @@ class DenseCRFFunction(Function):
                          float(bilateral_sxy), float(bilateral_srgb),
                          bilateral_compat.to(unary.device), int(num_iters),
                          input_type == 'logits')
-        ctx.mark_non_differentiable(out)
+        ctx.mark_non_differentiable(out)  # so autograd never asks for backward
         return out
-
-    @staticmethod
-    def backward(ctx, grad_output):  # pragma: no cover - output is not differentiable
-        raise RuntimeError('dense_crf is an inference op and has no gradient')
 
 
 def dense_crf(unary: Tensor, images: Tensor, gaussian_sxy: float = 3.0,

@@ -7,12 +7,10 @@ such as :class:`~mmlabeleff.models.pseudo_labelers.DenseCRFRefiner`. The
 inference and post-processing around it are mmseg's ``EncoderDecoder``
 (Apache-2.0), which this class extends without copying.
 """
-from typing import List, Optional
+from typing import List
 
 import torch
 from mmseg.models.segmentors import EncoderDecoder
-from mmseg.utils import (ConfigType, OptConfigType, OptMultiConfig,
-                         OptSampleList, SampleList)
 from torch import Tensor
 
 from mmlabeleff.registry import MODELS, TASK_UTILS
@@ -30,7 +28,7 @@ class RefinedEncoderDecoder(EncoderDecoder):
     probabilities. Without ``refiner`` the model behaves exactly like
     ``EncoderDecoder``. Training and ``mode='tensor'`` are never refined.
 
-    In :meth:`predict`, after :meth:`inference` (whole or slide) the images are
+    In :meth:`inference`, after mmseg's (whole or slide) the images are
     recovered from the preprocessed ``inputs`` (:meth:`recover_images`), the
     padding added by the data preprocessor is cut off each image (its
     ``padding_size`` / ``img_padding_size`` meta, as in
@@ -43,11 +41,8 @@ class RefinedEncoderDecoder(EncoderDecoder):
     softmax of the views as usual.
 
     Args:
-        backbone, decode_head, neck, auxiliary_head, train_cfg,
-        data_preprocessor, pretrained, init_cfg: As mmseg's
-            ``EncoderDecoder``.
-        test_cfg (dict, optional): As ``EncoderDecoder``'s, plus an optional
-            ``refiner`` config, e.g. ``dict(mode='whole',
+        **kwargs: Those of mmseg's ``EncoderDecoder``; its ``test_cfg`` may
+            also hold a ``refiner`` config, e.g. ``dict(mode='whole',
             refiner=dict(type='DenseCRFRefiner', preset='pydensecrf',
             bilateral_sxy=40))``.
 
@@ -57,27 +52,9 @@ class RefinedEncoderDecoder(EncoderDecoder):
         mmseg and mmlabeleff models.
     """
 
-    def __init__(self,
-                 backbone: ConfigType,
-                 decode_head: ConfigType,
-                 neck: OptConfigType = None,
-                 auxiliary_head: OptConfigType = None,
-                 train_cfg: OptConfigType = None,
-                 test_cfg: OptConfigType = None,
-                 data_preprocessor: OptConfigType = None,
-                 pretrained: Optional[str] = None,
-                 init_cfg: OptMultiConfig = None):
-        super().__init__(
-            backbone=backbone,
-            decode_head=decode_head,
-            neck=neck,
-            auxiliary_head=auxiliary_head,
-            train_cfg=train_cfg,
-            test_cfg=test_cfg,
-            data_preprocessor=data_preprocessor,
-            pretrained=pretrained,
-            init_cfg=init_cfg)
-        refiner_cfg = (test_cfg or {}).get('refiner', None)
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        refiner_cfg = (self.test_cfg or {}).get('refiner', None)
         self.refiner = None
         if refiner_cfg is not None:
             if self.out_channels == 1:
@@ -91,37 +68,21 @@ class RefinedEncoderDecoder(EncoderDecoder):
         """Whether predictions are refined at test time."""
         return self.refiner is not None
 
-    def predict(self,
-                inputs: Tensor,
-                data_samples: OptSampleList = None) -> SampleList:
-        """Predict as ``EncoderDecoder.predict``, refining the logits first.
+    def inference(self, inputs: Tensor, batch_img_metas: List[dict]) -> Tensor:
+        """``EncoderDecoder.inference`` (whole or slide), then :meth:`refine`.
 
         Args:
             inputs (Tensor): Preprocessed inputs with shape (N, C, H, W).
-            data_samples (list[:obj:`SegDataSample`], optional): The seg data
-                samples with ``metainfo``.
+            batch_img_metas (list[dict]): Meta of each image.
 
         Returns:
-            list[:obj:`SegDataSample`]: Results with ``pred_sem_seg`` and
-            ``seg_logits`` (refined log-probabilities with a refiner).
+            Tensor: (N, C, H, W) logits, or refined log-probabilities with a
+            refiner.
         """
+        seg_logits = super().inference(inputs, batch_img_metas)
         if not self.with_refiner:
-            return super().predict(inputs, data_samples)
-        if data_samples is not None:
-            batch_img_metas = [
-                data_sample.metainfo for data_sample in data_samples
-            ]
-        else:
-            batch_img_metas = [
-                dict(
-                    ori_shape=inputs.shape[2:],
-                    img_shape=inputs.shape[2:],
-                    pad_shape=inputs.shape[2:],
-                    padding_size=[0, 0, 0, 0])
-            ] * inputs.shape[0]
-        seg_logits = self.inference(inputs, batch_img_metas)
-        seg_logits = self.refine(seg_logits, inputs, batch_img_metas)
-        return self.postprocess_result(seg_logits, data_samples)
+            return seg_logits
+        return self.refine(seg_logits, inputs, batch_img_metas)
 
     def refine(self, seg_logits: Tensor, inputs: Tensor,
                batch_img_metas: List[dict]) -> Tensor:
