@@ -46,10 +46,10 @@ RUNNER_CONSTRUCTORS = Registry(
     'runner constructor', parent=MMENGINE_RUNNER_CONSTRUCTORS)
 # Loops (teacher-student validation, multi-stage schedules).
 LOOPS = Registry(
-    'loop', parent=MMENGINE_LOOPS)
+    'loop', parent=MMENGINE_LOOPS, locations=['mmlabeleff.engine.runner'])
 # Hooks (teacher updates, pseudo-label refresh, visualisation).
 HOOKS = Registry(
-    'hook', parent=MMENGINE_HOOKS)
+    'hook', parent=MMENGINE_HOOKS, locations=['mmlabeleff.engine.hooks'])
 
 # Datasets, samplers and data transforms.
 DATASETS = Registry(
@@ -85,7 +85,8 @@ PARAM_SCHEDULERS = Registry(
 
 # Evaluation.
 METRICS = Registry(
-    'metric', parent=MMENGINE_METRICS)
+    'metric', parent=MMENGINE_METRICS,
+    locations=['mmlabeleff.evaluation.metrics'])
 EVALUATOR = Registry(
     'evaluator', parent=MMENGINE_EVALUATOR)
 
@@ -98,7 +99,8 @@ TASK_UTILS = Registry(
 # Visualisation.
 VISUALIZERS = Registry(
     'visualizer',
-    parent=MMENGINE_VISUALIZERS)
+    parent=MMENGINE_VISUALIZERS,
+    locations=['mmlabeleff.visualization'])
 VISBACKENDS = Registry(
     'vis_backend',
     parent=MMENGINE_VISBACKENDS)

@@ -4,9 +4,9 @@ from pathlib import Path
 
 import pytest
 
+from mmlabeleff.testing.script_loader import REPO_ROOT, load_script
 from mmlabeleff.testing.tiny_configs import CAMVID_CONFIG, tiny_camvid_cfg_options
 
-REPO_ROOT = Path(__file__).resolve().parents[1]
 TEST_DATA = REPO_ROOT / 'tests' / 'data'
 
 
@@ -19,6 +19,14 @@ def _shared_camvid() -> Path:
 def repo_root() -> Path:
     """The repository root."""
     return REPO_ROOT
+
+
+@pytest.fixture(scope='session')
+def load_tool():
+    """A function that imports a script by its path under the repository
+    root, e.g. ``load_tool('tools/misc/publish_model.py')`` (see
+    :func:`mmlabeleff.testing.script_loader.load_script`)."""
+    return load_script
 
 
 @pytest.fixture(scope='session')

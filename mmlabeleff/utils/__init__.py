@@ -6,7 +6,8 @@ from .checkpoint import (UnsafeCheckpointError, checkpoint_safe_globals,
                          load_checkpoint_safely,
                          register_checkpoint_safe_globals)
 from .dist import setup_cpu_distributed, teardown_distributed
-from .label_remap import read_label_ids, remap_label_files
+from .label_remap import (lookup_table, read_id_list, read_label_ids,
+                          remap_label_files)
 from .setup_env import register_all_modules
 
 __all__ = [
@@ -15,5 +16,5 @@ __all__ = [
     'setup_cpu_distributed', 'teardown_distributed', 'write_bytes_atomic',
     'write_text_atomic',
     'dump_json_atomic', 'save_png_atomic', 'read_label_ids',
-    'remap_label_files'
+    'remap_label_files', 'lookup_table', 'read_id_list'
 ]

@@ -1,8 +1,12 @@
-"""Remap label-id PNGs through a lookup table, optionally in parallel.
+"""Label-id remapping and split-file reading shared by datasets and tools.
 
-Shared by the Cityscapes, GTA5 and SYNTHIA converters under
-``tools/dataset_converters``: each source label map is read, every pixel
+:func:`lookup_table` builds the ``lut[old] = new`` table that datasets and
+converters apply to label maps; :func:`remap_label_files` applies one to many
+PNGs (the Cityscapes, GTA5 and SYNTHIA converters under
+``tools/dataset_converters``): each source label map is read, every pixel
 ``v`` replaced by ``lut[v]``, and the result written atomically as a PNG.
+:func:`read_id_list` reads the one-id-per-line split files of VOC, SBD,
+ScribbleSup and the semi-supervised splits.
 """
 import multiprocessing
 import os
@@ -11,10 +15,57 @@ import os.path as osp
 import numpy as np
 from PIL import Image
 
+from mmlabeleff.structures.label_convention import IGNORE_INDEX
+
 from .atomic_io import save_png_atomic
 
 # Per-process state of the worker pool (lookup table and reader).
 _STATE = {}
+
+
+def lookup_table(mapping: dict, size: int = 256,
+                 fill: int = IGNORE_INDEX) -> np.ndarray:
+    """A uint8 look-up table: ``lut[old] = new``, ``fill`` elsewhere.
+
+    Args:
+        mapping (dict): Old id to new id.
+        size (int): Number of entries (256 for 8-bit maps, 65536 for 16-bit).
+        fill (int): Value of ids absent from ``mapping``. Defaults to 255
+            (ignore, see :mod:`mmlabeleff.structures.label_convention`).
+
+    Returns:
+        np.ndarray: ``(size,)`` uint8 table; apply as ``lut[label_map]``.
+    """
+    lut = np.full(size, fill, dtype=np.uint8)
+    for old, new in mapping.items():
+        lut[old] = new
+    return lut
+
+
+def read_id_list(path: str) -> list:
+    """Image ids of a split file, one per line (blank lines skipped).
+
+    Args:
+        path (str): The split file (e.g. VOC's
+            ``ImageSets/Segmentation/train.txt``).
+
+    Returns:
+        list[str]: The ids, in file order.
+
+    Raises:
+        FileNotFoundError: If ``path`` does not exist (named in the message).
+        ValueError: If it cannot be decoded or lists no ids (named too).
+    """
+    if not osp.isfile(path):
+        raise FileNotFoundError(f'{path}: split file not found')
+    try:
+        with open(path, encoding='utf-8') as f:
+            ids = [line.strip() for line in f if line.strip()]
+    except UnicodeDecodeError as err:
+        raise ValueError(f'{path}: split file is not text ({err})') from err
+    if not ids:
+        raise ValueError(f'{path}: split file lists no images')
+    return ids
 
 
 def read_label_ids(path):

@@ -21,7 +21,11 @@ def register_all_modules(init_default_scope: bool = True) -> None:
             looked up in mmlabeleff's registries first. Defaults to True.
     """
     import mmlabeleff.datasets  # noqa: F401
+    import mmlabeleff.engine.hooks  # noqa: F401
+    import mmlabeleff.engine.runner  # noqa: F401
+    import mmlabeleff.evaluation  # noqa: F401
     import mmlabeleff.models  # noqa: F401
+    import mmlabeleff.visualization  # noqa: F401
     from mmseg.utils import register_all_modules as register_mmseg_modules
 
     register_mmseg_modules(init_default_scope=False)

@@ -1,0 +1,1 @@
+"""Training-time extensions of mmlabeleff: hooks and loops."""

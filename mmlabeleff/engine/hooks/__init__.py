@@ -1,0 +1,2 @@
+"""Hooks of mmlabeleff, registered in :data:`mmlabeleff.registry.HOOKS`."""
+__all__ = []

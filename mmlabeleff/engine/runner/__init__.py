@@ -1,0 +1,2 @@
+"""Loops of mmlabeleff, registered in :data:`mmlabeleff.registry.LOOPS`."""
+__all__ = []

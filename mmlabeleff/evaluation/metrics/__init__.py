@@ -1,0 +1,2 @@
+"""Metrics of mmlabeleff, registered in :data:`mmlabeleff.registry.METRICS`."""
+__all__ = []

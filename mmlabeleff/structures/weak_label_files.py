@@ -1,0 +1,149 @@
+"""The file-naming contract of weak labels on disk, written down once.
+
+Simulated or converted weak labels of a dataset live in one folder, the
+``weak_root`` of a dataset config; the simulator
+(:mod:`mmlabeleff.structures.weak_label_simulation`), the converters under
+``tools/dataset_converters`` and every dataset
+(:class:`mmlabeleff.datasets.BaseWeakSegDataset`) name its files with the
+functions below, so a name is decided in one place::
+
+    tags.json                  {IMAGEID: [class ids]}
+    boxes.json                 {IMAGEID: [{bbox: [x1, y1, x2, y2],
+                                           bbox_label, ignore_flag}]}
+    scribbles_r100/IMAGEID.png sparse maps, one folder per length ratio
+                               (r080 = 80 % of the length; r000 = one point
+                               per object); ``_d<r>`` when dilated
+    points_n1/IMAGEID.png      sparse maps of n points per object
+    points_n1.json             the exact points (:data:`POINTS_FORMAT`)
+    partial_f010/IMAGEID.png   partial masks (``partial_px_f010`` for a
+                               fraction of pixels instead of objects)
+    stats.json, stats.md       the simulator's report
+
+Datasets whose own annotations carry a prefix (PASCAL-Context ScribbleSup
+scribbles are ``pascal_context_scribbles_r100``) pass it to
+:func:`scribbles_name`.
+
+The one points-JSON format, for every dataset, converter and the simulator,
+is ``{IMAGEID: [{"point": [x, y], "point_label": c}, ...]}``, where ``x, y``
+are the column and row of the labelled pixel (integers) and ``c`` its class
+id, the data-info form of :mod:`mmlabeleff.structures.label_convention`.
+"""
+import os.path as osp
+from typing import Optional
+
+__all__ = [
+    'TAGS_FILE', 'BOXES_FILE', 'STATS_FILES', 'DEFAULT_WEAK_LABELS',
+    'POINTS_FORMAT', 'ratio_tag', 'scribbles_name', 'points_name',
+    'partial_name', 'points_file_name', 'sparse_map_file', 'point_record'
+]
+
+TAGS_FILE = 'tags.json'
+BOXES_FILE = 'boxes.json'
+STATS_FILES = ('stats.json', 'stats.md')
+#: The sub-folder of ``weak_root`` a dataset reads when ``weak_label`` is None.
+DEFAULT_WEAK_LABELS = dict(
+    scribbles='scribbles_r100', points='points_n1', partial='partial_f010')
+#: A human-readable statement of the points-JSON format (for error messages).
+POINTS_FORMAT = '{image_id: [{"point": [x, y], "point_label": c}, ...]}'
+
+
+def ratio_tag(value: float) -> str:
+    """Three digits of a fraction in percent: 0.8 -> ``'080'``, 1 -> ``'100'``.
+
+    Args:
+        value (float): A fraction in ``[0, 1]``.
+
+    Returns:
+        str: ``round(value * 100)`` with three digits.
+
+    Raises:
+        ValueError: If ``value`` is outside ``[0, 1]``.
+    """
+    if not 0 <= value <= 1:
+        raise ValueError(f'a ratio must lie in [0, 1], got {value}')
+    return f'{int(round(value * 100)):03d}'
+
+
+def scribbles_name(ratio: float = 1.0, dilation: int = 0,
+                   prefix: str = '') -> str:
+    """Folder of scribbles shortened to ``ratio`` of their length.
+
+    Args:
+        ratio (float): Fraction of the length kept (SPML's study: 1, 0.8,
+            0.5, 0.3, 0 = the centre point). Defaults to 1.
+        dilation (int): Dilation radius in pixels; 0 (none) adds nothing to
+            the name. Defaults to 0.
+        prefix (str): Dataset prefix, e.g. ``'pascal_context'``. Defaults
+            to none.
+
+    Returns:
+        str: e.g. ``'scribbles_r080'``, ``'scribbles_r100_d3'``.
+    """
+    name = f'scribbles_r{ratio_tag(ratio)}'
+    if dilation:
+        name += f'_d{dilation}'
+    return f'{prefix}_{name}' if prefix else name
+
+
+def points_name(num_points: int = 1, dilation: int = 0,
+                source: Optional[str] = None) -> str:
+    """Folder of point labels (and, with ``.json``, their exact points).
+
+    Args:
+        num_points (int): Points per object. Defaults to 1.
+        dilation (int): Dilation radius in pixels; 0 adds nothing.
+        source (str, optional): Where the points come from when not
+            simulated per object, e.g. ``'scribbles'`` (the centre points of
+            scribbles) or ``'masks'`` (interior points of instance masks):
+            the name becomes ``points_<source>``. Defaults to None.
+
+    Returns:
+        str: e.g. ``'points_n1'``, ``'points_masks_d6'``.
+    """
+    if num_points < 1:
+        raise ValueError(f'num_points must be >= 1, got {num_points}')
+    name = f'points_{source}' if source else f'points_n{num_points}'
+    if dilation:
+        name += f'_d{dilation}'
+    return name
+
+
+def partial_name(fraction: float = 0.1, mode: str = 'objects') -> str:
+    """Folder of partial masks keeping ``fraction`` of objects or pixels.
+
+    Args:
+        fraction (float): Fraction kept. Defaults to 0.1.
+        mode (str): ``'objects'`` or ``'pixels'``. Defaults to
+            ``'objects'``.
+
+    Returns:
+        str: e.g. ``'partial_f010'`` or ``'partial_px_f010'``.
+    """
+    if mode not in ('objects', 'pixels'):
+        raise ValueError(f"mode must be 'objects' or 'pixels', got {mode!r}")
+    prefix = 'partial_f' if mode == 'objects' else 'partial_px_f'
+    return prefix + ratio_tag(fraction)
+
+
+def points_file_name(weak_label: str) -> str:
+    """The points JSON beside a folder of point maps: ``<weak_label>.json``."""
+    return weak_label + '.json'
+
+
+def sparse_map_file(weak_root: str, weak_label: str, img_id: str) -> str:
+    """Path of one image's sparse map: ``<weak_root>/<weak_label>/<id>.png``."""
+    return osp.join(weak_root, weak_label, img_id + '.png')
+
+
+def point_record(x: int, y: int, label: int) -> dict:
+    """One point in the points-JSON format (:data:`POINTS_FORMAT`).
+
+    Args:
+        x (int): Column of the labelled pixel.
+        y (int): Row of the labelled pixel.
+        label (int): Class id.
+
+    Returns:
+        dict: ``{'point': [x, y], 'point_label': label}``.
+    """
+    return {'point': [int(x), int(y)], 'point_label': int(label)}

@@ -1,0 +1,3 @@
+"""Visualizers of mmlabeleff, registered in
+:data:`mmlabeleff.registry.VISUALIZERS`."""
+__all__ = []
