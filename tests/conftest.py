@@ -38,15 +38,15 @@ def camvid_tiny_root() -> Path:
 @pytest.fixture(scope='session')
 def camvid_tiny_weak_root(camvid_tiny_root, tmp_path_factory) -> Path:
     """Weak labels of camvid_tiny's train split, written by
+    :func:`mmlabeleff.structures.simulate_weak_labels` with the defaults of
     ``tools/dataset_converters/simulate_weak_labels.py`` (seed 0)."""
-    import importlib.util
-    script = REPO_ROOT / 'tools' / 'dataset_converters' / 'simulate_weak_labels.py'
-    spec = importlib.util.spec_from_file_location('_simulate_weak_labels', script)
-    tool = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(tool)
+    from mmlabeleff.structures import (list_camvid_samples,
+                                       simulate_weak_labels)
+    samples, classes, label_map = list_camvid_samples(str(camvid_tiny_root),
+                                                      'train')
     out = tmp_path_factory.mktemp('camvid_tiny_weak')
-    tool.main(['--dataset', 'camvid', '--data-root', str(camvid_tiny_root),
-               '--split', 'train', '--out-dir', str(out), '--workers', '1'])
+    simulate_weak_labels(samples, str(out), len(classes), classes=classes,
+                         label_map=label_map, workers=1, dataset='camvid')
     return out
 
 

@@ -15,13 +15,20 @@ functions below, so a name is decided in one place::
                                per object); ``_d<r>`` when dilated
     points_n1/IMAGEID.png      sparse maps of n points per object
     points_n1.json             the exact points (:data:`POINTS_FORMAT`)
+    points_r000/, points_mask/ points not simulated per object
+                               (:data:`POINT_SOURCES`: the centre points of
+                               ScribbleSup scribbles, the interior points of
+                               VOC's object masks), each with its ``.json``
     partial_f010/IMAGEID.png   partial masks (``partial_px_f010`` for a
                                fraction of pixels instead of objects)
     stats.json, stats.md       the simulator's report
 
-Datasets whose own annotations carry a prefix (PASCAL-Context ScribbleSup
-scribbles are ``pascal_context_scribbles_r100``) pass it to
-:func:`scribbles_name`.
+Datasets whose own annotations carry a prefix pass it to
+:func:`scribbles_name` and :func:`points_name`: PASCAL-Context's ScribbleSup
+scribbles are ``context59_scribbles_r100`` (mmseg's 59 classes) and
+``context60_scribbles_r100`` (with background), whose class ids differ. The
+number after ``_d`` is the dilation as the writer counts it: the radius for
+the simulator, the stroke diameter (``> 1``) for the ScribbleSup converters.
 
 The one points-JSON format, for every dataset, converter and the simulator,
 is ``{IMAGEID: [{"point": [x, y], "point_label": c}, ...]}``, where ``x, y``
@@ -33,8 +40,9 @@ from typing import Optional
 
 __all__ = [
     'TAGS_FILE', 'BOXES_FILE', 'STATS_FILES', 'DEFAULT_WEAK_LABELS',
-    'POINTS_FORMAT', 'ratio_tag', 'scribbles_name', 'points_name',
-    'partial_name', 'points_file_name', 'sparse_map_file', 'point_record'
+    'POINTS_FORMAT', 'TAGS_FORMAT', 'BOXES_FORMAT', 'ratio_tag',
+    'scribbles_name', 'points_name', 'partial_name', 'points_file_name',
+    'sparse_map_file', 'point_record', 'POINT_SOURCES'
 ]
 
 TAGS_FILE = 'tags.json'
@@ -45,6 +53,16 @@ DEFAULT_WEAK_LABELS = dict(
     scribbles='scribbles_r100', points='points_n1', partial='partial_f010')
 #: A human-readable statement of the points-JSON format (for error messages).
 POINTS_FORMAT = '{image_id: [{"point": [x, y], "point_label": c}, ...]}'
+#: Folder names of points that are not simulated per object, by source:
+#: ``'scribbles'``, the centre point of each ScribbleSup scribble (its 0 %
+#: length, SPML's VOC points), and ``'masks'``, one interior point per
+#: object of VOC's masks (``tools/dataset_converters/voc_points.py``).
+POINT_SOURCES = dict(scribbles='points_r000', masks='points_mask')
+#: A human-readable statement of the tags-JSON format.
+TAGS_FORMAT = '{image_id: [class ids]}'
+#: A human-readable statement of the boxes-JSON format.
+BOXES_FORMAT = ('{image_id: [{"bbox": [x1, y1, x2, y2], "bbox_label": c, '
+                '"ignore_flag": 0 or 1}, ...]}')
 
 
 def ratio_tag(value: float) -> str:
@@ -73,8 +91,8 @@ def scribbles_name(ratio: float = 1.0, dilation: int = 0,
             0.5, 0.3, 0 = the centre point). Defaults to 1.
         dilation (int): Dilation radius in pixels; 0 (none) adds nothing to
             the name. Defaults to 0.
-        prefix (str): Dataset prefix, e.g. ``'pascal_context'``. Defaults
-            to none.
+        prefix (str): Dataset prefix, e.g. ``'context59'``. Defaults to
+            none.
 
     Returns:
         str: e.g. ``'scribbles_r080'``, ``'scribbles_r100_d3'``.
@@ -86,26 +104,40 @@ def scribbles_name(ratio: float = 1.0, dilation: int = 0,
 
 
 def points_name(num_points: int = 1, dilation: int = 0,
-                source: Optional[str] = None) -> str:
+                source: Optional[str] = None, prefix: str = '') -> str:
     """Folder of point labels (and, with ``.json``, their exact points).
 
     Args:
         num_points (int): Points per object. Defaults to 1.
         dilation (int): Dilation radius in pixels; 0 adds nothing.
         source (str, optional): Where the points come from when not
-            simulated per object, e.g. ``'scribbles'`` (the centre points of
-            scribbles) or ``'masks'`` (interior points of instance masks):
-            the name becomes ``points_<source>``. Defaults to None.
+            simulated per object, a key of :data:`POINT_SOURCES`:
+            ``'scribbles'`` (the centre points of ScribbleSup scribbles,
+            ``points_r000``) or ``'masks'`` (interior points of object
+            masks, ``points_mask``); ``num_points`` is then unused.
+            Defaults to None.
+        prefix (str): Dataset prefix, e.g. ``'context59'``. Defaults to
+            none.
 
     Returns:
-        str: e.g. ``'points_n1'``, ``'points_masks_d6'``.
+        str: e.g. ``'points_n1'``, ``'points_mask_d6'``,
+        ``'context59_points_r000'``.
+
+    Raises:
+        ValueError: If ``num_points < 1`` or ``source`` is unknown.
     """
     if num_points < 1:
         raise ValueError(f'num_points must be >= 1, got {num_points}')
-    name = f'points_{source}' if source else f'points_n{num_points}'
+    if source is None:
+        name = f'points_n{num_points}'
+    elif source in POINT_SOURCES:
+        name = POINT_SOURCES[source]
+    else:
+        raise ValueError(f'source must be one of {sorted(POINT_SOURCES)}, '
+                         f'got {source!r}')
     if dilation:
         name += f'_d{dilation}'
-    return name
+    return f'{prefix}_{name}' if prefix else name
 
 
 def partial_name(fraction: float = 0.1, mode: str = 'objects') -> str:

@@ -28,6 +28,7 @@ from scipy.sparse.csgraph import breadth_first_order
 from skimage.morphology import disk, skeletonize
 
 from .label_convention import IGNORE_INDEX, MAX_NUM_CLASSES, UNLABELED_INDEX
+from .weak_label_files import point_record
 
 __all__ = ['WeakLabelSimulator']
 
@@ -493,8 +494,7 @@ class WeakLabelSimulator:
             cols = cols[take] + crop[1].start
             self._draw(sparse, objs, index, rows, cols, self.point_dilation)
             label = int(objs['labels'][index])
-            points += [dict(point=[int(c), int(r)], point_label=label)
-                       for r, c in zip(rows, cols)]
+            points += [point_record(c, r, label) for r, c in zip(rows, cols)]
         return sparse, points
 
     def partial(self, mask: np.ndarray, fraction: float = 0.1,

@@ -54,7 +54,8 @@ def read_id_list(path: str) -> list:
 
     Raises:
         FileNotFoundError: If ``path`` does not exist (named in the message).
-        ValueError: If it cannot be decoded or lists no ids (named too).
+        ValueError: If it cannot be decoded, lists no ids or has a line of
+            more than one word (named too).
     """
     if not osp.isfile(path):
         raise FileNotFoundError(f'{path}: split file not found')
@@ -65,6 +66,10 @@ def read_id_list(path: str) -> list:
         raise ValueError(f'{path}: split file is not text ({err})') from err
     if not ids:
         raise ValueError(f'{path}: split file lists no images')
+    bad = [i for i in ids if len(i.split()) != 1]
+    if bad:
+        raise ValueError(f'{path}: expected one image id per line, got '
+                         f'{bad[0]!r}')
     return ids
 
 

@@ -1,5 +1,4 @@
 """tools/dataset_converters/{coco_weak,cityscapes,gta5,synthia}.py."""
-import importlib.util
 import json
 import os
 import shutil
@@ -12,33 +11,32 @@ import numpy as np
 import pytest
 from PIL import Image
 
-REPO = Path(__file__).resolve().parents[2]
-DATA = REPO / 'tests' / 'data'
-CONVERTERS = REPO / 'tools' / 'dataset_converters'
+CONVERTERS = 'tools/dataset_converters'
 # label ids 7, 26, 0, 33, 9, 23, 31, 22 -> train ids
 CS_TRAIN_IDS = [0, 13, 255, 18, 255, 10, 16, 9]
 # SYNTHIA ids 3, 8, 0, 16, 22, 1, 21, 11 -> train ids
 SYN_TRAIN_IDS = [0, 13, 255, 255, 255, 10, 3, 18]
 
 
-def _load(name):
-    module_name = f'_converter_{name}'
-    if module_name not in sys.modules:
-        spec = importlib.util.spec_from_file_location(
-            module_name, CONVERTERS / f'{name}.py')
-        module = importlib.util.module_from_spec(spec)
-        sys.modules[module_name] = module  # picklable for worker processes
-        spec.loader.exec_module(module)
-    return sys.modules[module_name]
+@pytest.fixture
+def load(load_tool):
+    """Import a converter by name (registered in ``sys.modules`` by
+    ``load_tool``, so that worker processes can unpickle its functions)."""
+    return lambda name: load_tool(f'{CONVERTERS}/{name}.py')
+
+
+@pytest.fixture(scope='module')
+def data(repo_root):
+    return repo_root / 'tests' / 'data'
 
 
 def _read(path):
     return np.array(Image.open(path))
 
 
-def _copy(name, tmp_path):
+def _copy(data, name, tmp_path):
     root = tmp_path / name
-    shutil.copytree(DATA / name, root)
+    shutil.copytree(data / name, root)
     return root
 
 
@@ -47,25 +45,25 @@ def _no_temp_files(root):
 
 
 @pytest.mark.parametrize('name', ['coco_weak', 'cityscapes', 'gta5', 'synthia'])
-def test_help(name, capsys):
+def test_help(name, load, capsys):
     with pytest.raises(SystemExit) as exc:
-        _load(name).main(['--help'])
+        load(name).main(['--help'])
     assert exc.value.code == 0
     out = capsys.readouterr().out
     assert 'usage:' in out and '--nproc' in out
 
 
-def test_help_as_a_script_is_fast_and_light():
+def test_help_as_a_script_is_fast_and_light(repo_root):
     result = subprocess.run(
-        [sys.executable, str(CONVERTERS / 'gta5.py'), '--help'],
+        [sys.executable, str(repo_root / CONVERTERS / 'gta5.py'), '--help'],
         capture_output=True, text=True, timeout=60)
     assert result.returncode == 0 and '--overwrite' in result.stdout
 
 
-def test_coco_renders_maps_and_tags(tmp_path):
-    root = _copy('coco_tiny', tmp_path)
+def test_coco_renders_maps_and_tags(load, data, tmp_path):
+    root = _copy(data, 'coco_tiny', tmp_path)
     shutil.rmtree(root / 'semantic')
-    conv = _load('coco_weak')
+    conv = load('coco_weak')
     tags = tmp_path / 'tags.json'
     assert conv.main([str(root), '--split', 'train2017',
                       '--tags-file', str(tags)]) == 3
@@ -81,7 +79,7 @@ def test_coco_renders_maps_and_tags(tmp_path):
     for name in ('000000000001', '000000000002', '000000000003'):
         np.testing.assert_array_equal(
             _read(out / f'{name}.png'),
-            _read(DATA / 'coco_tiny/semantic/train2017' / f'{name}.png'))
+            _read(data / 'coco_tiny/semantic/train2017' / f'{name}.png'))
     assert json.loads(tags.read_text()) == {
         '000000000001.jpg': [1, 3, 17],
         '000000000002.jpg': [80],
@@ -99,9 +97,9 @@ def test_coco_renders_maps_and_tags(tmp_path):
     assert _read(other / 'COCO_val2014_000000000042.png')[16, 16] == 2
 
 
-def test_coco_errors_name_the_files(tmp_path):
-    root = _copy('coco_tiny', tmp_path)
-    conv = _load('coco_weak')
+def test_coco_errors_name_the_files(load, data, tmp_path):
+    root = _copy(data, 'coco_tiny', tmp_path)
+    conv = load('coco_weak')
     with pytest.raises(FileNotFoundError, match='instances_train2015.json'):
         conv.main([str(root), '--split', 'train2015'])
     ann = root / 'annotations' / 'instances_train2017.json'
@@ -112,13 +110,13 @@ def test_coco_errors_name_the_files(tmp_path):
         conv.main([str(root), '--split', 'train2017', '--overwrite'])
 
 
-def test_cityscapes_writes_missing_train_ids(tmp_path):
-    root = _copy('cityscapes_tiny', tmp_path)
+def test_cityscapes_writes_missing_train_ids(load, data, tmp_path):
+    root = _copy(data, 'cityscapes_tiny', tmp_path)
     removed = sorted(root.rglob('*_gtFine_labelTrainIds.png'))
     assert len(removed) == 3
     for path in removed[:2]:
         os.remove(path)
-    conv = _load('cityscapes')
+    conv = load('cityscapes')
     assert conv.main([str(root)]) == 2  # only the absent ones
     for i, path in enumerate(removed):
         seg = _read(path)
@@ -131,11 +129,11 @@ def test_cityscapes_writes_missing_train_ids(tmp_path):
         conv.main([str(root), '--gt-dir', 'gtCoarse'])
 
 
-def test_gta5_maps_label_ids(tmp_path):
-    root = _copy('gta5_tiny', tmp_path)
+def test_gta5_maps_label_ids(load, data, tmp_path):
+    root = _copy(data, 'gta5_tiny', tmp_path)
     for path in root.glob('labels/*_labelTrainIds.png'):
         os.remove(path)
-    conv = _load('gta5')
+    conv = load('gta5')
     assert conv.main([str(root), '--nproc', '2']) == 2
     for i, name in enumerate(('00001', '00002')):
         seg = _read(root / 'labels' / f'{name}_labelTrainIds.png')
@@ -159,22 +157,22 @@ def test_gta5_maps_label_ids(tmp_path):
         conv.main([str(tmp_path / 'nowhere')])
 
 
-def test_synthia_reads_the_first_channel(tmp_path):
-    root = _copy('synthia_tiny', tmp_path)
+def test_synthia_reads_the_first_channel(load, data, tmp_path):
+    root = _copy(data, 'synthia_tiny', tmp_path)
     labels = root / 'GT' / 'LABELS'
     for path in labels.glob('*_labelTrainIds.png'):
         os.remove(path)
     # a single-channel 16-bit label is read as class ids too
     cv2.imwrite(str(labels / '0000002.png'),
                 np.full((4, 4), 19, dtype=np.uint16))
-    conv = _load('synthia')
+    conv = load('synthia')
     assert conv.main([str(root)]) == 3
     for i, name in enumerate(('0000000', '0000001')):
         seg = _read(labels / f'{name}_labelTrainIds.png')
         expected = SYN_TRAIN_IDS[i:] + SYN_TRAIN_IDS[:i]
         assert seg.dtype == np.uint8 and seg[:, ::8].tolist() == [expected] * 32
         np.testing.assert_array_equal(
-            seg, _read(DATA / 'synthia_tiny/GT/LABELS' /
+            seg, _read(data / 'synthia_tiny/GT/LABELS' /
                        f'{name}_labelTrainIds.png'))
     assert _read(labels / '0000002_labelTrainIds.png').tolist() == [[15] * 4] * 4
     assert _no_temp_files(root)

@@ -1,5 +1,6 @@
-"""The PASCAL converters of tools/dataset_converters on tiny fake data."""
-import importlib.util
+"""The PASCAL converters of tools/dataset_converters on tiny fake data (the
+ScribbleSup and mask-point logic they call is tested in
+``tests/test_structures``)."""
 import json
 import os
 import shutil
@@ -10,39 +11,46 @@ import pytest
 from PIL import Image
 from scipy.io import savemat
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
-TOOLS = REPO_ROOT / 'tools' / 'dataset_converters'
-VOC_TINY = REPO_ROOT / 'tests' / 'data' / 'voc_tiny'
-VOC_ROOT = VOC_TINY / 'VOCdevkit' / 'VOC2012'
-SCRIBBLE_XML = VOC_TINY / 'scribble_annotation' / 'pascal_2012'
-CTX_TINY = REPO_ROOT / 'tests' / 'data' / 'pascal_context_tiny'
+from mmlabeleff.structures.mask_points import convert_voc_mask_points
+from mmlabeleff.structures.scribblesup import convert_scribblesup
+from mmlabeleff.structures.weak_label_files import POINTS_FORMAT
 
-
-def _load(name):
-    spec = importlib.util.spec_from_file_location(name, TOOLS / f'{name}.py')
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+TOOLS = 'tools/dataset_converters'
 
 
 @pytest.fixture(scope='module')
-def voc_aug():
-    return _load('voc_aug')
+def voc_tiny(repo_root):
+    return repo_root / 'tests' / 'data' / 'voc_tiny'
 
 
 @pytest.fixture(scope='module')
-def scribblesup():
-    return _load('scribblesup')
+def voc_root(voc_tiny):
+    return voc_tiny / 'VOCdevkit' / 'VOC2012'
 
 
 @pytest.fixture(scope='module')
-def voc_points():
-    return _load('voc_points')
+def scribble_xml(voc_tiny):
+    return voc_tiny / 'scribble_annotation' / 'pascal_2012'
 
 
 @pytest.fixture(scope='module')
-def semi_splits():
-    return _load('semi_splits')
+def voc_aug(load_tool):
+    return load_tool(f'{TOOLS}/voc_aug.py')
+
+
+@pytest.fixture(scope='module')
+def scribblesup(load_tool):
+    return load_tool(f'{TOOLS}/scribblesup.py')
+
+
+@pytest.fixture(scope='module')
+def voc_points(load_tool):
+    return load_tool(f'{TOOLS}/voc_points.py')
+
+
+@pytest.fixture(scope='module')
+def semi_splits(load_tool):
+    return load_tool(f'{TOOLS}/semi_splits.py')
 
 
 def _png(path):
@@ -61,10 +69,29 @@ def _no_temp_files(folder):
     assert not leftovers
 
 
+def _point_table(path):
+    """A points JSON as ``{id: [(x, y, label), ...]}``; reads the one format
+    (:data:`POINTS_FORMAT`) and, for reference files not yet rewritten, the
+    former ``[[x, y, label], ...]``."""
+    table = json.loads(Path(path).read_text())
+    return {
+        img_id: [(p['point'][0], p['point'][1], p['point_label'])
+                 if isinstance(p, dict) else tuple(p) for p in points]
+        for img_id, points in table.items()
+    }
+
+
+def _assert_points_format(path):
+    for points in json.loads(Path(path).read_text()).values():
+        for p in points:
+            assert sorted(p) == ['point', 'point_label'], POINTS_FORMAT
+            assert len(p['point']) == 2
+
+
 @pytest.mark.parametrize('tool', ['voc_aug', 'scribblesup', 'voc_points',
                                   'semi_splits'])
-def test_help(tool, capsys):
-    module = _load(tool)
+def test_help(tool, load_tool, capsys):
+    module = load_tool(f'{TOOLS}/{tool}.py')
     with pytest.raises(SystemExit) as exc:
         module.main(['--help'])
     assert exc.value.code == 0
@@ -72,11 +99,11 @@ def test_help(tool, capsys):
 
 
 # ----------------------------------------------------------------- voc_aug
-def _fake_devkit(tmp_path):
+def _fake_devkit(tmp_path, voc_root):
     """VOC 2012 without its aug outputs, plus an SBD with 3 .mat masks."""
     devkit = tmp_path / 'VOCdevkit'
     voc = devkit / 'VOC2012'
-    shutil.copytree(VOC_ROOT, voc)
+    shutil.copytree(voc_root, voc)
     shutil.rmtree(voc / 'SegmentationClassAug')
     for name in ('trainaug.txt', 'aug.txt'):
         (voc / 'ImageSets' / 'Segmentation' / name).unlink()
@@ -84,11 +111,11 @@ def _fake_devkit(tmp_path):
     (sbd / 'cls').mkdir(parents=True)
     masks = {
         # SBD-only image: its mask is what the converter must reproduce
-        '2008_000002': _png(VOC_ROOT / 'SegmentationClassAug' /
+        '2008_000002': _png(voc_root / 'SegmentationClassAug' /
                             '2008_000002.png'),
     }
     for img_id in ('2007_000039', '2007_000033'):  # also VOC seg images
-        mask = _png(VOC_ROOT / 'SegmentationClass' / f'{img_id}.png')
+        mask = _png(voc_root / 'SegmentationClass' / f'{img_id}.png')
         masks[img_id] = np.where(mask == 255, 0, mask).astype(np.uint8)
     for img_id, mask in masks.items():
         savemat(sbd / 'cls' / f'{img_id}.mat', {
@@ -103,8 +130,9 @@ def _fake_devkit(tmp_path):
     return devkit
 
 
-def test_voc_aug_reproduces_the_tiny_dataset(voc_aug, tmp_path, capsys):
-    devkit = _fake_devkit(tmp_path)
+def test_voc_aug_reproduces_the_tiny_dataset(voc_aug, voc_root, tmp_path,
+                                            capsys):
+    devkit = _fake_devkit(tmp_path, voc_root)
     assert voc_aug.main([str(devkit), str(devkit / 'VOCaug')]) == 0
     assert 'trainaug: 3 ids' in capsys.readouterr().out
     voc = devkit / 'VOC2012'
@@ -115,11 +143,11 @@ def test_voc_aug_reproduces_the_tiny_dataset(voc_aug, tmp_path, capsys):
     assert _lines(sets / 'aug.txt') == ['2008_000002']
     out = voc / 'SegmentationClassAug'
     assert sorted(os.listdir(out)) == sorted(
-        os.listdir(VOC_ROOT / 'SegmentationClassAug'))
+        os.listdir(voc_root / 'SegmentationClassAug'))
     for name in os.listdir(out):
         assert Image.open(out / name).mode == 'L'
         np.testing.assert_array_equal(
-            _png(out / name), _png(VOC_ROOT / 'SegmentationClassAug' / name))
+            _png(out / name), _png(voc_root / 'SegmentationClassAug' / name))
     # VOC's own masks (with void) replace SBD's where both exist
     np.testing.assert_array_equal(
         _png(out / '2007_000039.png'),
@@ -127,8 +155,8 @@ def test_voc_aug_reproduces_the_tiny_dataset(voc_aug, tmp_path, capsys):
     _no_temp_files(devkit)
 
 
-def test_voc_aug_bad_inputs_name_the_file(voc_aug, tmp_path):
-    devkit = _fake_devkit(tmp_path)
+def test_voc_aug_bad_inputs_name_the_file(voc_aug, voc_root, tmp_path):
+    devkit = _fake_devkit(tmp_path, voc_root)
     aug = devkit / 'VOCaug'
     cls_dir = aug / 'dataset' / 'cls'
     (cls_dir / '2008_000002.mat').write_bytes(b'not a mat file')
@@ -151,62 +179,32 @@ def test_voc_aug_bad_inputs_name_the_file(voc_aug, tmp_path):
     assert voc_aug.main([str(devkit), str(aug)]) == 2
 
 
-# ------------------------------------------------------------- scribblesup
-def test_scribblesup_reproduces_the_tiny_sparse_maps(scribblesup, tmp_path):
-    summary = scribblesup.convert(
-        str(SCRIBBLE_XML), str(tmp_path), ratios=[1.0, 0.0],
-        img_dir=str(VOC_ROOT / 'JPEGImages'))
-    assert summary['images'] == 3 and summary['scribbles'] == 8
+# ------------------------------------------------- scribblesup, voc_points
+def test_scribblesup_reproduces_the_tiny_sparse_maps(scribblesup, voc_root,
+                                                     scribble_xml, tmp_path,
+                                                     capsys):
+    assert scribblesup.main([
+        str(scribble_xml), str(tmp_path), '--ratios', '1', '0',
+        '--img-dir', str(voc_root / 'JPEGImages')]) == 0
+    assert '3 images, 8 scribbles' in capsys.readouterr().out
     for name in ('scribbles_r100', 'points_r000'):
-        expected = VOC_ROOT / 'ScribbleSup' / name
+        expected = voc_root / 'ScribbleSup' / name
         assert sorted(os.listdir(tmp_path / name)) == sorted(
             os.listdir(expected))
         for fname in os.listdir(expected):
             np.testing.assert_array_equal(_png(tmp_path / name / fname),
                                           _png(expected / fname))
-    assert json.loads((tmp_path / 'points_r000.json').read_text()) == \
-        json.loads((VOC_ROOT / 'ScribbleSup' / 'points_r000.json').read_text())
+    points = tmp_path / 'points_r000.json'
+    _assert_points_format(points)
+    assert _point_table(points) == _point_table(
+        voc_root / 'ScribbleSup' / 'points_r000.json')
     _no_temp_files(tmp_path)
 
 
-def test_scribbles_are_1px_polylines_on_unlabeled(scribblesup):
-    scribbles = [(3, np.array([[1, 1], [8, 1], [8, 5]])),
-                 (7, np.array([[0, 9], [0, 9]]))]
-    label_map, centres = scribblesup.rasterise(scribbles, 10, 12)
-    assert label_map.dtype == np.uint8
-    assert (label_map[1, 1:9] == 3).all() and (label_map[1:6, 8] == 3).all()
-    assert (label_map == 3).sum() == 12
-    assert label_map[9, 0] == 7 and (label_map == 7).sum() == 1
-    assert set(np.unique(label_map)) == {3, 7, 254}
-    assert centres == []
-    thick, _ = scribblesup.rasterise(scribbles, 10, 12, dilation=3)
-    assert ((label_map == 3) <= (thick == 3)).all()
-    assert (thick == 3).sum() > 2 * (label_map == 3).sum()
-
-
-def test_length_ratios_keep_a_centred_sub_polyline(scribblesup):
-    line = np.array([[0.0, 0.0], [10.0, 0.0], [10.0, 10.0]])  # length 20
-    half = scribblesup.sub_polyline(line, 0.5)
-    np.testing.assert_allclose(half, [[5, 0], [10, 0], [10, 5]])
-    np.testing.assert_allclose(scribblesup.sub_polyline(line, 0.0),
-                               [[10, 0]])
-    np.testing.assert_allclose(scribblesup.sub_polyline(line, 1.0), line)
-    for ratio in (0.8, 0.3):
-        part = scribblesup.sub_polyline(line, ratio)
-        length = np.hypot(*np.diff(part, axis=0).T).sum()
-        assert length == pytest.approx(20 * ratio)
-    label_map, centres = scribblesup.rasterise([(2, line)], 12, 12, ratio=0.0,
-                                               dilation=6)
-    assert centres == [[10, 0, 2]]
-    assert label_map[0, 10] == 2 and 6 < (label_map == 2).sum() < 36
-    with pytest.raises(ValueError):
-        scribblesup.sub_polyline(line, 1.5)
-
-
-def test_scribblesup_ratio_folders_and_names(scribblesup, tmp_path):
+def test_scribblesup_ratio_folders_and_names(scribble_xml, tmp_path):
     ratios = [1.0, 0.8, 0.5, 0.3, 0.0]
-    summary = scribblesup.convert(str(SCRIBBLE_XML), str(tmp_path),
-                                  ratios=ratios, dilation=3)
+    summary = convert_scribblesup(str(scribble_xml), str(tmp_path),
+                                  ratios=ratios, dilation=3, nproc=2)
     names = ['scribbles_r100_d3', 'scribbles_r080_d3', 'scribbles_r050_d3',
              'scribbles_r030_d3', 'points_r000_d3']
     assert list(summary['labeled']) == names
@@ -214,94 +212,41 @@ def test_scribblesup_ratio_folders_and_names(scribblesup, tmp_path):
     assert fractions == sorted(fractions, reverse=True)
     assert sorted(os.listdir(tmp_path)) == sorted(names + [
         'points_r000_d3.json'])
-    assert scribblesup.output_name('context59', 1.0) == \
-        'context59_scribbles_r100'
+    _assert_points_format(tmp_path / 'points_r000_d3.json')
 
 
-def test_scribble_coordinates_are_clipped_and_offset(scribblesup, tmp_path):
-    # 2008_000002's background scribble ends at X=52 in a 48-wide image
-    scribblesup.convert(str(SCRIBBLE_XML), str(tmp_path))
-    label_map = _png(tmp_path / 'scribbles_r100' / '2008_000002.png')
-    assert label_map[28, 47] == 0
-    shifted = tmp_path / 'shifted'
-    scribblesup.convert(str(SCRIBBLE_XML), str(shifted), coord_offset=-1)
-    moved = _png(shifted / 'scribbles_r100' / '2008_000002.png')
-    assert moved[11, 7] == 12 and label_map[12, 8] == 12
-
-
-def test_context59_background_is_ignored(scribblesup, tmp_path):
-    xml_dir = CTX_TINY / 'scribble_annotation' / 'pascal_context'
-    scribblesup.convert(str(xml_dir), str(tmp_path), dataset='context59')
-    scribblesup.convert(str(xml_dir), str(tmp_path), dataset='context60')
-    m59 = _png(tmp_path / 'context59_scribbles_r100' / '2008_000002.png')
-    m60 = _png(tmp_path / 'context60_scribbles_r100' / '2008_000002.png')
-    labelled = m60 != 254
-    assert ((m59 == 254) == ~labelled).all()
-    assert (m59[m60 == 0] == 255).all()
-    assert (m59[labelled & (m60 > 0)] == m60[labelled & (m60 > 0)] - 1).all()
-
-
-def _write_xml(folder, name, text):
-    folder.mkdir(parents=True, exist_ok=True)
-    (folder / name).write_text(text)
-
-
-def test_scribblesup_bad_inputs_name_the_file(scribblesup, tmp_path):
-    good = (SCRIBBLE_XML / '2007_000032.xml').read_text()
-    xml_dir = tmp_path / 'xml'
-    _write_xml(xml_dir, 'a.xml', good.replace('<tag>plane</tag>',
-                                              '<tag>unicorn</tag>'))
-    with pytest.raises(ValueError, match="a.xml: unknown class name "
-                       "'unicorn'"):
-        scribblesup.convert(str(xml_dir), str(tmp_path / 'out'))
-    summary = scribblesup.convert(str(xml_dir), str(tmp_path / 'out'),
-                                  skip_unknown=True)
-    assert summary['skipped'] == 1 and summary['scribbles'] == 2
-    _write_xml(xml_dir, 'a.xml', good[:150])
-    with pytest.raises(ValueError, match='a.xml: malformed XML'):
-        scribblesup.convert(str(xml_dir), str(tmp_path / 'out'))
-    _write_xml(xml_dir, 'a.xml', '<annotation><size><width>4</width>'
-               '<height>4</height></size><polygon><tag>dog</tag></polygon>'
-               '</annotation>')
-    with pytest.raises(ValueError, match='a.xml: <polygon> 0 .* no <point>'):
-        scribblesup.convert(str(xml_dir), str(tmp_path / 'out'))
-    _write_xml(xml_dir, 'a.xml', '<annotation><polygon><tag>dog</tag><point>'
-               '<X>1</X><Y>1</Y></point></polygon></annotation>')
-    with pytest.raises(ValueError, match='a.xml: no <size>'):
-        scribblesup.convert(str(xml_dir), str(tmp_path / 'out'))
-    split = tmp_path / 'split.txt'
-    split.write_text('a\nb\n')
-    with pytest.raises(FileNotFoundError, match='b.xml'):
-        scribblesup.convert(str(xml_dir), str(tmp_path / 'out'),
-                            split=str(split))
-    split.write_text('')
-    with pytest.raises(ValueError, match='split.txt: split file lists no'):
-        scribblesup.convert(str(xml_dir), str(tmp_path / 'out'),
-                            split=str(split))
-    empty = tmp_path / 'empty'
-    empty.mkdir()
-    with pytest.raises(ValueError, match='empty: no .xml files'):
-        scribblesup.convert(str(empty), str(tmp_path / 'out'))
+def test_scribblesup_bad_inputs_exit_2(scribblesup, scribble_xml, tmp_path,
+                                       capsys):
     assert scribblesup.main([str(tmp_path / 'nosuch'), str(tmp_path)]) == 2
+    assert 'nosuch: scribble XML folder not found' in capsys.readouterr().err
+    split = tmp_path / 'split.txt'
+    split.write_text('')
+    assert scribblesup.main([str(scribble_xml), str(tmp_path), '--split',
+                             str(split)]) == 2
+    assert 'split.txt: split file lists no' in capsys.readouterr().err
 
 
-# -------------------------------------------------------------- voc_points
-def test_points_from_scribbles_match_scribblesup(voc_points, tmp_path):
-    assert voc_points.main(['scribbles', str(SCRIBBLE_XML), str(tmp_path),
-                            '--img-dir', str(VOC_ROOT / 'JPEGImages')]) == 0
-    expected = VOC_ROOT / 'ScribbleSup' / 'points_r000'
+def test_points_from_scribbles_match_scribblesup(voc_points, voc_root,
+                                                 scribble_xml, tmp_path):
+    assert voc_points.main(['scribbles', str(scribble_xml), str(tmp_path),
+                            '--img-dir', str(voc_root / 'JPEGImages')]) == 0
+    expected = voc_root / 'ScribbleSup' / 'points_r000'
     for fname in os.listdir(expected):
         np.testing.assert_array_equal(_png(tmp_path / 'points_r000' / fname),
                                       _png(expected / fname))
+    _assert_points_format(tmp_path / 'points_r000.json')
+    assert _point_table(tmp_path / 'points_r000.json') == _point_table(
+        voc_root / 'ScribbleSup' / 'points_r000.json')
 
 
-def test_points_from_masks(voc_points, tmp_path):
-    summary = voc_points.convert_masks(str(VOC_ROOT), out_dir=str(tmp_path))
-    assert summary['images'] == 3 and summary['with_instances'] == 2
-    table = json.loads((tmp_path / 'points_mask.json').read_text())
+def test_points_from_masks(voc_points, voc_root, tmp_path):
+    assert voc_points.main(['masks', str(voc_root), '--out-dir',
+                            str(tmp_path)]) == 0
+    _assert_points_format(tmp_path / 'points_mask.json')
+    table = _point_table(tmp_path / 'points_mask.json')
     assert sorted(table) == ['2007_000032', '2007_000039', '2008_000002']
     for img_id, points in table.items():
-        cls = _png(VOC_ROOT / 'SegmentationClassAug' / f'{img_id}.png')
+        cls = _png(voc_root / 'SegmentationClassAug' / f'{img_id}.png')
         sparse = _png(tmp_path / 'points_mask' / f'{img_id}.png')
         assert (sparse != 254).sum() == len(points)
         present = sorted(int(c) for c in np.unique(cls) if c < 21)
@@ -311,38 +256,24 @@ def test_points_from_masks(voc_points, tmp_path):
     # the dog (rows 8..25, columns 5..30) gets its point in the middle
     dog = [p for p in table['2008_000002'] if p[2] == 12]
     assert len(dog) == 1 and 14 <= dog[0][1] <= 19 and 14 <= dog[0][0] <= 21
+    summary = convert_voc_mask_points(str(voc_root), out_dir=str(tmp_path),
+                                      dilation=5)
+    assert summary['images'] == 3 and summary['with_instances'] == 2
+    assert summary['outputs'] == [str(tmp_path / 'points_mask_d5'),
+                                  str(tmp_path / 'points_mask_d5.json')]
     _no_temp_files(tmp_path)
 
 
-def test_mask_points_use_instances_and_clip_dilation(voc_points):
-    cls = np.zeros((20, 30), np.uint8)
-    cls[2:8, 2:10] = 1
-    cls[12:18, 15:28] = 1
-    inst = np.zeros_like(cls)
-    inst[2:8, 2:10] = 1
-    inst[12:18, 15:28] = 2
-    label_map, points = voc_points.points_from_masks(cls, inst, dilation=5)
-    assert sorted(p[2] for p in points) == [0, 1, 1]  # two instances
-    assert (label_map[cls == 0] != 1).all()  # dilated points stay inside
-    # without instances the two blobs are two components: same points
-    _, by_components = voc_points.points_from_masks(cls, None)
-    assert sorted(map(tuple, by_components)) == sorted(map(tuple, points))
-    # a small speck gets no point unless it is the class's largest region
-    cls[0, 29] = 1
-    _, points = voc_points.points_from_masks(cls, None, min_area=4)
-    assert sorted(p[2] for p in points) == [0, 1, 1]
-    _, points = voc_points.points_from_masks(cls, None, min_area=4,
-                                             background=False)
-    assert sorted(p[2] for p in points) == [1, 1]
-
-
-def test_mask_points_bad_inputs(voc_points, tmp_path):
+def test_mask_points_bad_inputs(voc_points, voc_root, tmp_path, capsys):
     root = tmp_path / 'VOC2012'
-    shutil.copytree(VOC_ROOT, root)
+    shutil.copytree(voc_root, root)
     (root / 'SegmentationClassAug' / '2008_000002.png').unlink()
     with pytest.raises(FileNotFoundError, match='2008_000002.png'):
-        voc_points.convert_masks(str(root))
+        convert_voc_mask_points(str(root))
+    assert voc_points.main(['masks', str(root)]) == 2
+    assert '2008_000002.png: mask not found' in capsys.readouterr().err
     assert voc_points.main(['masks', str(root), '--split', 'nosuch.txt']) == 2
+    assert 'nosuch.txt: split file not found' in capsys.readouterr().err
 
 
 # ------------------------------------------------------------- semi_splits

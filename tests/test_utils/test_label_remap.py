@@ -5,7 +5,8 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from mmlabeleff.utils import read_label_ids, remap_label_files
+from mmlabeleff.utils import (lookup_table, read_id_list, read_label_ids,
+                              remap_label_files)
 
 
 def _lut():
@@ -95,3 +96,36 @@ def test_list_label_tasks(tmp_path):
     with pytest.raises(FileNotFoundError, match='GTA5 label folder'):
         list_label_tasks(str(tmp_path / 'none'), str(out), '_ids.png',
                          'GTA5 label')
+
+
+def test_lookup_table_values_and_fill():
+    lut = lookup_table({7: 0, 8: 1, 26: 13})
+    assert lut.dtype == np.uint8 and lut.shape == (256, )
+    assert (lut[[7, 8, 26]] == [0, 1, 13]).all()
+    others = np.setdiff1d(np.arange(256), [7, 8, 26])
+    assert (lut[others] == 255).all()  # ignore by default
+    np.testing.assert_array_equal(lookup_table({7: 0, 8: 1, 26: 13}), _lut())
+    lut = lookup_table({3: 2, 40000: 5}, size=65536, fill=254)
+    assert lut.shape == (65536, ) and lut[3] == 2 and lut[40000] == 5
+    assert lut[0] == 254 and lut[65535] == 254
+    assert (lut[np.array([[3, 0], [40000, 3]])] == [[2, 254], [5, 2]]).all()
+
+
+def test_read_id_list(tmp_path):
+    split = tmp_path / 'train.txt'
+    split.write_text('2007_000032\n\n  2008_000002  \naachen/aachen_0\n')
+    assert read_id_list(str(split)) == [
+        '2007_000032', '2008_000002', 'aachen/aachen_0']
+    with pytest.raises(FileNotFoundError, match=r'nosuch\.txt: split file '
+                       'not found'):
+        read_id_list(str(tmp_path / 'nosuch.txt'))
+    split.write_text('\n \n')
+    with pytest.raises(ValueError, match=r'train\.txt: split file lists no'):
+        read_id_list(str(split))
+    split.write_text('a.jpg a.png\n')
+    with pytest.raises(ValueError, match=r"train\.txt: expected one image id "
+                       "per line, got 'a.jpg a.png'"):
+        read_id_list(str(split))
+    split.write_bytes(b'\xff\xfe\x00bad')
+    with pytest.raises(ValueError, match=r'train\.txt: split file is not text'):
+        read_id_list(str(split))

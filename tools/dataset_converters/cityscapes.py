@@ -19,7 +19,7 @@ import os
 import os.path as osp
 import sys
 
-from mmlabeleff.utils.label_remap import remap_label_files
+from mmlabeleff.utils.label_remap import lookup_table, remap_label_files
 
 IN_SUFFIX = '_gtFine_labelIds.png'
 OUT_SUFFIX = '_gtFine_labelTrainIds.png'
@@ -59,7 +59,6 @@ def list_tasks(gt_dir, overwrite=False):
 def main(argv=None):
     """Write the missing train-id maps; returns the number written."""
     args = parse_args(argv)
-    from mmlabeleff.datasets._weak_info import lookup_table
     from mmlabeleff.datasets.cityscapes_weak import \
         CITYSCAPES_LABEL_ID_TO_TRAIN_ID
     gt_dir = osp.join(args.cityscapes_root, args.gt_dir)

@@ -20,7 +20,8 @@ import argparse
 import os.path as osp
 import sys
 
-from mmlabeleff.utils.label_remap import list_label_tasks, remap_label_files
+from mmlabeleff.utils.label_remap import (list_label_tasks, lookup_table,
+                                          remap_label_files)
 
 OUT_SUFFIX = '_labelTrainIds.png'
 
@@ -43,7 +44,6 @@ def parse_args(argv=None):
 def main(argv=None):
     """Convert every label of a GTA5 root; returns the number written."""
     args = parse_args(argv)
-    from mmlabeleff.datasets._weak_info import lookup_table
     from mmlabeleff.datasets.cityscapes_weak import \
         CITYSCAPES_LABEL_ID_TO_TRAIN_ID
     label_dir = osp.join(args.gta5_root, 'labels')

@@ -50,25 +50,11 @@ import sys
 
 import numpy as np
 
+from mmlabeleff.utils import read_id_list
 from mmlabeleff.utils.atomic_io import write_text_atomic
 
 VOC_COUNTS = (92, 183, 366, 732, 1464)
 CITYSCAPES_DIVISORS = (16, 8, 4, 2)
-
-
-def read_id_list(path):
-    """Image ids of a split file (one per line); errors name the file."""
-    if not osp.isfile(path):
-        raise FileNotFoundError(f'{path}: split file not found')
-    with open(path) as f:
-        ids = [line.strip() for line in f if line.strip()]
-    if not ids:
-        raise ValueError(f'{path}: split file lists no images')
-    bad = [i for i in ids if len(i.split()) != 1]
-    if bad:
-        raise ValueError(f'{path}: expected one image id per line, got '
-                         f'{bad[0]!r}')
-    return ids
 
 
 def fraction_count(total, divisor):

@@ -48,7 +48,8 @@ import sys
 
 import cv2
 
-from mmlabeleff.utils.label_remap import list_label_tasks, remap_label_files
+from mmlabeleff.utils.label_remap import (list_label_tasks, lookup_table,
+                                          remap_label_files)
 
 OUT_SUFFIX = '_labelTrainIds.png'
 
@@ -88,7 +89,6 @@ def read_class_ids(path):
 def main(argv=None):
     """Convert every label of a SYNTHIA root; returns the number written."""
     args = parse_args(argv)
-    from mmlabeleff.datasets._weak_info import lookup_table
     from mmlabeleff.datasets.synthia import SYNTHIA_ID_TO_TRAIN_ID
     label_dir = osp.join(args.synthia_root, 'GT', 'LABELS')
     out_dir = args.out_dir or label_dir

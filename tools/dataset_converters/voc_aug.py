@@ -39,23 +39,13 @@ import numpy as np
 from PIL import Image
 from scipy.io import loadmat
 
+from mmlabeleff.utils import read_id_list
 from mmlabeleff.utils.atomic_io import save_png_atomic, write_text_atomic
 
 #: The size of trainaug on the full VOC 2012 + SBD data.
 TRAINAUG_LEN = 10582
 NUM_CLASSES = 21
 IGNORE_INDEX = 255
-
-
-def read_id_list(path):
-    """Image ids of a split file (one per line); errors name the file."""
-    if not osp.isfile(path):
-        raise FileNotFoundError(f'{path}: split file not found')
-    with open(path) as f:
-        ids = [line.strip() for line in f if line.strip()]
-    if not ids:
-        raise ValueError(f'{path}: split file lists no images')
-    return ids
 
 
 def _check_ids(mask, path):
