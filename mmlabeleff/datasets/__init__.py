@@ -1,17 +1,19 @@
 """Datasets of mmlabeleff."""
+from .base_weak_seg_dataset import BaseWeakSegDataset
 from .camvid import CamVidDataset
 from .cityscapes_weak import CityscapesWeakDataset
 from .coco_weak import COCOWeakDataset
 from .gta5 import GTA5Dataset
-from .pascal_context60_scribble import PascalContext60ScribbleDataset
 from .pascal_context_scribble import PascalContextScribbleDataset
+from .pascal_context_scribble59 import PascalContextScribbleDataset59
 from .synthia import SYNTHIADataset
 from .texture_scenes import TextureScenesDataset
 from .voc_weak import VOCWeakDataset
 from . import transforms  # noqa: F401
 
 __all__ = [
-    'CamVidDataset', 'TextureScenesDataset', 'VOCWeakDataset',
-    'PascalContextScribbleDataset', 'PascalContext60ScribbleDataset',
-    'COCOWeakDataset', 'CityscapesWeakDataset', 'GTA5Dataset', 'SYNTHIADataset'
+    'BaseWeakSegDataset', 'CamVidDataset', 'TextureScenesDataset',
+    'VOCWeakDataset', 'PascalContextScribbleDataset',
+    'PascalContextScribbleDataset59', 'COCOWeakDataset',
+    'CityscapesWeakDataset', 'GTA5Dataset', 'SYNTHIADataset'
 ]

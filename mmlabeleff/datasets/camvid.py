@@ -1,23 +1,16 @@
 """CamVid, the 11-class SegNet version, with any kind of supervision."""
-import json
 import os.path as osp
-from typing import Dict, List, Optional
-
-from mmengine import fileio
-from mmengine.fileio import get_local_path
-from mmseg.datasets import BaseSegDataset
+from typing import List, Optional
 
 from mmlabeleff.registry import DATASETS
-from mmlabeleff.structures.label_convention import (IGNORE_INDEX,
-                                                    SPARSE_SUPERVISION_TYPES,
-                                                    SUPERVISION_TYPES)
-from ._weak_info import check_domain, check_supervision, require_file
+from mmlabeleff.structures.label_convention import IGNORE_INDEX
+from .base_weak_seg_dataset import BaseWeakSegDataset
 
 __all__ = ['CamVidDataset']
 
 
 @DATASETS.register_module()
-class CamVidDataset(BaseSegDataset):
+class CamVidDataset(BaseWeakSegDataset):
     """CamVid road scenes with 11 classes plus void (SegNet version), for any
     supervision: full masks, or weak labels simulated from them.
 
@@ -39,7 +32,9 @@ class CamVidDataset(BaseSegDataset):
 
     Weak labels are read from ``weak_root``, a folder written by
     ``tools/dataset_converters/simulate_weak_labels.py`` (image id = the
-    file stem of the image)::
+    file stem of the image), with the file names of
+    :mod:`mmlabeleff.structures.weak_label_files` that
+    :class:`~mmlabeleff.datasets.BaseWeakSegDataset` reads::
 
         tags.json                 {id: [class ids]}
         boxes.json                {id: [{bbox, bbox_label, ignore_flag}]}
@@ -91,7 +86,8 @@ class CamVidDataset(BaseSegDataset):
         keep_seg_map_path (bool): Add ``seg_map_path`` to weak samples too,
             e.g. to score pseudo-labels on the training set. Defaults to
             False.
-        **kwargs: Passed to :class:`mmseg.datasets.BaseSegDataset`.
+        **kwargs: Passed to :class:`~mmlabeleff.datasets.BaseWeakSegDataset`
+            (and on to :class:`mmseg.datasets.BaseSegDataset`).
 
     Raises:
         FileNotFoundError: A split file, mask, weak-label JSON or sparse map
@@ -107,9 +103,10 @@ class CamVidDataset(BaseSegDataset):
                  [192, 128, 128], [64, 64, 128], [64, 0, 128], [64, 64, 0],
                  [0, 128, 192]])
     VOID_ID = 11
-    #: The sub-folder of ``weak_root`` read when ``weak_label`` is None.
-    DEFAULT_WEAK_LABELS = dict(
-        scribbles='scribbles_r100', points='points_n1', partial='partial_f010')
+    #: Weak labels are simulated from the masks, under ``weak_root``.
+    WEAK_LABELS_FROM_ROOT = True
+    #: Paths come from the split file, not from ``data_prefix``.
+    REQUIRED_DATA_PREFIX = {}
 
     def __init__(self,
                  ann_file: str = 'splits/train.txt',
@@ -119,82 +116,23 @@ class CamVidDataset(BaseSegDataset):
                  weak_label: Optional[str] = None,
                  keep_seg_map_path: bool = False,
                  **kwargs) -> None:
-        name = type(self).__name__
-        check_supervision(name, supervision, SUPERVISION_TYPES,
-                          has_seg_dir=True, has_sparse_dir=True)
-        check_domain(name, domain)
-        if supervision not in ('full', 'unlabeled') and not weak_root:
-            raise ValueError(
-                f'{name}: supervision={supervision!r} needs weak_root, a '
-                'folder written by tools/dataset_converters/'
-                'simulate_weak_labels.py (e.g. data/camvid_weak)')
-        if weak_label and supervision not in SPARSE_SUPERVISION_TYPES:
-            raise ValueError(
-                f'{name}: weak_label={weak_label!r} is only used with '
-                f'supervision in {SPARSE_SUPERVISION_TYPES}, not '
-                f'{supervision!r}')
-        self.supervision = supervision
-        self.domain = domain
-        self.weak_root = weak_root
-        self.weak_label = weak_label or self.DEFAULT_WEAK_LABELS.get(
-            supervision)
-        self.keep_seg_map_path = keep_seg_map_path
         kwargs.setdefault('img_suffix', '.png')
         kwargs.setdefault('seg_map_suffix', '.png')
         kwargs.setdefault('reduce_zero_label', False)
-        super().__init__(ann_file=ann_file, **kwargs)
+        super().__init__(
+            ann_file=ann_file,
+            supervision=supervision,
+            domain=domain,
+            weak_root=weak_root,
+            weak_label=weak_label,
+            keep_seg_map_path=keep_seg_map_path,
+            **kwargs)
 
-    def _require(self, path: str, what: str) -> None:
-        """Raise FileNotFoundError naming ``path`` if it does not exist."""
-        require_file(path, what, f' ({type(self).__name__}, supervision='
-                     f'{self.supervision!r})', self.backend_args)
-
-    def _read_split(self) -> List[tuple]:
-        """``(image_path, label_path)`` pairs of the split file, joined to
-        ``data_root``.
-
-        Raises:
-            FileNotFoundError: If the split file does not exist.
-            ValueError: If a line is malformed, or the split is empty.
-        """
-        ann_file = self.ann_file
-        if not osp.isfile(ann_file):
-            raise FileNotFoundError(f'{ann_file}: CamVid split file not found')
-        pairs = []
-        with get_local_path(ann_file) as local_path, open(local_path) as f:
-            for line_no, line in enumerate(f, start=1):
-                line = line.strip()
-                if not line:
-                    continue
-                parts = line.split()
-                if len(parts) != 2:
-                    raise ValueError(
-                        f'{ann_file}:{line_no}: expected "image_path '
-                        f'label_path", got {line!r}')
-                pairs.append(tuple(osp.join(self.data_root, p) for p in parts))
-        if not pairs:
-            raise ValueError(f'{ann_file}: split file lists no images')
-        return pairs
-
-    def _load_json(self, filename: str) -> Dict[str, list]:
-        """Read a ``{image_id: [...]}`` file of ``weak_root``, once."""
-        path = osp.join(self.weak_root, filename)
-        self._require(path, 'weak-label file')
-        try:
-            table = json.loads(
-                fileio.get_text(path, backend_args=self.backend_args))
-        except json.JSONDecodeError as e:
-            raise ValueError(f'{path}: malformed JSON ({e})') from e
-        if not isinstance(table, dict):
-            raise ValueError(f'{path}: expected a JSON object {{image_id: '
-                             f'[...]}}, got {type(table).__name__}')
-        return table
-
-    @staticmethod
-    def _entry(table: Dict[str, list], path: str, img_id: str) -> list:
-        if img_id not in table:
-            raise ValueError(f'{path}: no entry for image {img_id!r}')
-        return table[img_id]
+    def seg_label_map(self) -> dict:
+        """The class-subset map, plus void (11) -> 255."""
+        label_map = dict(self.label_map or {})
+        label_map[self.VOID_ID] = IGNORE_INDEX
+        return label_map
 
     def load_data_list(self) -> List[dict]:
         """Describe every image of the split for the chosen supervision.
@@ -202,46 +140,19 @@ class CamVidDataset(BaseSegDataset):
         Returns:
             list[dict]: mmengine data infos (see the class docstring).
         """
-        supervision = self.supervision
-        weak = supervision not in ('full', 'unlabeled')
-        if weak and self.label_map:
+        if self.supervision not in ('full', 'unlabeled') and self.label_map:
             raise ValueError(
                 f'{type(self).__name__}: a metainfo with other classes '
                 f'(label_map {self.label_map}) cannot be used with '
-                f'supervision={supervision!r}; weak labels are stored in '
+                f'supervision={self.supervision!r}; weak labels are stored in '
                 'the 11 CamVid class ids')
-        label_map = dict(self.label_map or {})
-        label_map[self.VOID_ID] = IGNORE_INDEX
-        json_name = dict(
-            tags='tags.json',
-            boxes='boxes.json',
-            points=f'{self.weak_label}.json').get(supervision)
-        table = self._load_json(json_name) if json_name else None
-        json_path = osp.join(self.weak_root or '', json_name or '')
-        sparse_dir = (
-            osp.join(self.weak_root, self.weak_label)
-            if supervision in SPARSE_SUPERVISION_TYPES else None)
+        json_path, table = self.load_weak_table()
         data_list = []
-        for img_path, seg_map_path in self._read_split():
+        for img_rel, seg_rel in self.read_split(pairs=True):
+            img_path = osp.join(self.data_root, img_rel)
+            info = self.new_data_info(img_path,
+                                      osp.join(self.data_root, seg_rel))
             img_id = osp.splitext(osp.basename(img_path))[0]
-            info = dict(
-                img_path=img_path,
-                label_map=label_map,
-                reduce_zero_label=self.reduce_zero_label,
-                seg_fields=[],
-                supervision=supervision,
-                domain=self.domain)
-            if supervision == 'full' or self.keep_seg_map_path:
-                info['seg_map_path'] = seg_map_path
-            if supervision == 'tags':
-                info['image_labels'] = self._entry(table, json_path, img_id)
-            elif supervision == 'boxes':
-                info['instances'] = self._entry(table, json_path, img_id)
-            elif supervision in SPARSE_SUPERVISION_TYPES:
-                sparse_path = osp.join(sparse_dir, img_id + '.png')
-                self._require(sparse_path, f'{supervision} sparse map')
-                info['sparse_map_path'] = sparse_path
-                if supervision == 'points':
-                    info['points'] = self._entry(table, json_path, img_id)
+            self.add_weak_labels(info, img_id, json_path, table)
             data_list.append(info)
         return data_list

@@ -6,8 +6,12 @@ from mmengine import fileio
 from mmseg.datasets import CityscapesDataset
 
 from mmlabeleff.registry import DATASETS
+from .base_weak_seg_dataset import BaseWeakSegDataset
 
-from ._weak_info import check_domain, check_supervision, require_file
+__all__ = [
+    'CityscapesWeakDataset', 'CITYSCAPES_LABEL_ID_TO_TRAIN_ID',
+    'NUM_CITYSCAPES_LABEL_IDS'
+]
 
 #: Cityscapes ``labelIds`` -> ``trainIds`` (cityscapesScripts'
 #: ``labels.py``); every other id, 0..33 (and license plate, -1), is void and
@@ -21,12 +25,12 @@ NUM_CITYSCAPES_LABEL_IDS = 34
 
 
 @DATASETS.register_module()
-class CityscapesWeakDataset(CityscapesDataset):
+class CityscapesWeakDataset(BaseWeakSegDataset):
     """Cityscapes (19 train ids) for semi-supervised and domain adaptation.
 
     Cordts et al., "The Cityscapes Dataset for Semantic Urban Scene
-    Understanding", CVPR 2016. Classes, palette and suffixes are mmseg's
-    :class:`~mmseg.datasets.CityscapesDataset`; labels are the
+    Understanding", CVPR 2016. Classes, palette and suffixes are those of
+    mmseg's :class:`~mmseg.datasets.CityscapesDataset`; labels are the
     ``*_gtFine_labelTrainIds.png`` written by mmseg's converter or by
     ``tools/dataset_converters/cityscapes.py`` (19 classes, 255 void).
 
@@ -63,9 +67,17 @@ class CityscapesWeakDataset(CityscapesDataset):
         data_prefix (dict): ``img_path``, ``seg_map_path`` and optionally
             ``sparse_map_path``.
         sparse_map_suffix (str): Defaults to '.png'.
-        **kwargs: Passed to :class:`mmseg.datasets.CityscapesDataset`.
+        keep_seg_map_path (bool): Add ``seg_map_path`` to weak samples too.
+            Defaults to False.
+        **kwargs: Passed to :class:`~mmlabeleff.datasets.BaseWeakSegDataset`
+            (and on to :class:`mmseg.datasets.BaseSegDataset`).
     """
-    PROVIDES = ('full', 'scribbles', 'points', 'partial', 'unlabeled')
+    METAINFO = CityscapesDataset.METAINFO
+    SUPPORTED_SUPERVISION = ('full', 'scribbles', 'points', 'partial',
+                             'unlabeled')
+    SEG_MAP_NAME = 'Cityscapes label map'
+    CONVERTER = ('tools/dataset_converters/cityscapes.py, as '
+                 '*_gtFine_labelTrainIds.png')
 
     def __init__(self,
                  ann_file: str = '',
@@ -74,17 +86,18 @@ class CityscapesWeakDataset(CityscapesDataset):
                  data_prefix: dict = dict(
                      img_path='leftImg8bit/train', seg_map_path='gtFine/train'),
                  sparse_map_suffix: str = '.png',
+                 img_suffix: str = '_leftImg8bit.png',
+                 seg_map_suffix: str = '_gtFine_labelTrainIds.png',
                  **kwargs) -> None:
-        name = type(self).__name__
-        check_supervision(name, supervision, self.PROVIDES,
-                          has_seg_dir=bool(data_prefix.get('seg_map_path')),
-                          has_sparse_dir=bool(
-                              data_prefix.get('sparse_map_path')))
-        check_domain(name, domain)
-        self.supervision = supervision
-        self.domain = domain
-        self.sparse_map_suffix = sparse_map_suffix
-        super().__init__(ann_file=ann_file, data_prefix=data_prefix, **kwargs)
+        super().__init__(
+            ann_file=ann_file,
+            supervision=supervision,
+            domain=domain,
+            data_prefix=data_prefix,
+            sparse_map_suffix=sparse_map_suffix,
+            img_suffix=img_suffix,
+            seg_map_suffix=seg_map_suffix,
+            **kwargs)
 
     def _scan_images(self) -> Dict[str, str]:
         """Map image id -> path relative to the image folder."""
@@ -106,15 +119,9 @@ class CityscapesWeakDataset(CityscapesDataset):
     def _read_split(self, images: Dict[str, str]) -> List[str]:
         """Image ids listed in ``self.ann_file``, checked against ``images``."""
         ann_file = self.ann_file
-        require_file(ann_file, 'Cityscapes split file',
-                     backend_args=self.backend_args)
         ids, seen = [], set()
-        text = fileio.get_text(ann_file, backend_args=self.backend_args)
-        for line_no, line in enumerate(text.splitlines(), start=1):
-            line = line.strip()
-            if not line or line.startswith('#'):
-                continue
-            img_id = osp.basename(line.split()[0])
+        for line_no, tokens in self.split_lines():
+            img_id = osp.basename(tokens[0])
             for suffix in (self.img_suffix, '.png'):
                 if img_id.endswith(suffix):
                     img_id = img_id[:-len(suffix)]
@@ -128,8 +135,6 @@ class CityscapesWeakDataset(CityscapesDataset):
                     f'{ann_file}:{line_no}: image {img_id!r} listed twice')
             seen.add(img_id)
             ids.append(img_id)
-        if not ids:
-            raise ValueError(f'{ann_file}: split file lists no images')
         return ids
 
     def load_data_list(self) -> List[dict]:
@@ -152,27 +157,14 @@ class CityscapesWeakDataset(CityscapesDataset):
         for img_id in ids:
             rel = images[img_id]
             rel_stem = rel[:-len(self.img_suffix)]
-            info = dict(
-                img_path=osp.join(img_dir, rel),
-                label_map=self.label_map,
-                reduce_zero_label=self.reduce_zero_label,
-                seg_fields=[],
-                supervision=self.supervision,
-                domain=self.domain)
-            if self.supervision == 'full':
-                info['seg_map_path'] = osp.join(
-                    self.data_prefix['seg_map_path'],
-                    rel_stem + self.seg_map_suffix)
-                require_file(
-                    info['seg_map_path'], 'Cityscapes label map',
-                    ' (write *_gtFine_labelTrainIds.png with '
-                    'tools/dataset_converters/cityscapes.py)',
-                    self.backend_args)
-            elif self.supervision != 'unlabeled':
-                info['sparse_map_path'] = osp.join(
-                    self.data_prefix['sparse_map_path'],
-                    rel_stem + self.sparse_map_suffix)
-                require_file(info['sparse_map_path'], 'sparse label map',
-                             backend_args=self.backend_args)
+            info = self.new_data_info(
+                osp.join(img_dir, rel),
+                osp.join(self.data_prefix.get('seg_map_path', ''),
+                         rel_stem + self.seg_map_suffix))
+            if self.supervision not in ('full', 'unlabeled'):
+                self.add_sparse_map(
+                    info,
+                    osp.join(self.data_prefix['sparse_map_path'],
+                             rel_stem + self.sparse_map_suffix))
             data_list.append(info)
         return data_list

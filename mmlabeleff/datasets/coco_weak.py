@@ -1,15 +1,17 @@
 """MS-COCO instances as an 81-class weakly supervised segmentation dataset."""
-import json
 import os.path as osp
 from typing import Dict, List, Sequence, Tuple
 
 import numpy as np
-from mmengine.fileio import get_local_path
-from mmseg.datasets import BaseSegDataset
 
 from mmlabeleff.registry import DATASETS
+from mmlabeleff.structures.label_convention import SPARSE_SUPERVISION_TYPES
+from .base_weak_seg_dataset import BaseWeakSegDataset, read_json
 
-from ._weak_info import check_domain, check_supervision, require_file
+__all__ = [
+    'COCOWeakDataset', 'COCO_THING_CLASSES', 'load_coco_instances',
+    'decode_coco_mask', 'render_semantic_map'
+]
 
 #: The 80 COCO thing categories, in increasing COCO category-id order
 #: (ids 1..90 with gaps); class ``i + 1`` of :class:`COCOWeakDataset` is
@@ -47,7 +49,7 @@ def _bit_colormap(num: int) -> List[List[int]]:
     return palette
 
 
-def _require(cond: bool, ann_file: str, msg: str) -> None:
+def _check(cond: bool, ann_file: str, msg: str) -> None:
     if not cond:
         raise ValueError(f'{ann_file}: {msg}')
 
@@ -83,25 +85,19 @@ def load_coco_instances(
             unexpected categories, or annotations whose category or image
             is unknown.
     """
-    require_file(ann_file, 'COCO annotation file', backend_args=backend_args)
-    with get_local_path(ann_file, backend_args=backend_args) as local_path:
-        try:
-            with open(local_path) as f:
-                data = json.load(f)
-        except (json.JSONDecodeError, UnicodeDecodeError) as err:
-            raise ValueError(f'{ann_file}: not valid JSON ({err})') from err
-    _require(isinstance(data, dict), ann_file, 'top level is not an object')
+    data = read_json(ann_file, 'COCO annotation file', backend_args)
+    _check(isinstance(data, dict), ann_file, 'top level is not an object')
     for key in ('images', 'annotations', 'categories'):
-        _require(isinstance(data.get(key), list), ann_file,
+        _check(isinstance(data.get(key), list), ann_file,
                  f'no "{key}" list (is this a COCO instances file?)')
 
     cats = data['categories']
     for cat in cats:
-        _require(isinstance(cat, dict) and 'id' in cat and 'name' in cat,
+        _check(isinstance(cat, dict) and 'id' in cat and 'name' in cat,
                  ann_file, f'category without "id"/"name": {cat!r}')
     cats = sorted(cats, key=lambda c: c['id'])
     cat_ids = [c['id'] for c in cats]
-    _require(len(set(cat_ids)) == len(cat_ids), ann_file,
+    _check(len(set(cat_ids)) == len(cat_ids), ann_file,
              'duplicate category ids')
     names = tuple(c['name'] for c in cats)
     if names != tuple(classes):
@@ -115,11 +111,11 @@ def load_coco_instances(
 
     records, by_id = [], {}
     for img in data['images']:
-        _require(
+        _check(
             isinstance(img, dict)
             and all(k in img for k in ('id', 'file_name', 'height', 'width')),
             ann_file, f'image entry without id/file_name/height/width: {img!r}')
-        _require(img['id'] not in by_id, ann_file,
+        _check(img['id'] not in by_id, ann_file,
                  f'image id {img["id"]} listed twice')
         record = dict(file_name=img['file_name'], height=int(img['height']),
                       width=int(img['width']), image_id=img['id'],
@@ -128,7 +124,7 @@ def load_coco_instances(
         records.append(record)
 
     for ann in data['annotations']:
-        _require(
+        _check(
             isinstance(ann, dict)
             and all(k in ann for k in ('image_id', 'category_id', 'bbox')),
             ann_file, 'annotation without image_id/category_id/bbox: '
@@ -141,7 +137,7 @@ def load_coco_instances(
             raise ValueError(f'{ann_file}: annotation {ann_id} refers to '
                              f'unknown image_id {ann["image_id"]}')
         bbox = ann['bbox']
-        _require(
+        _check(
             isinstance(bbox, (list, tuple)) and len(bbox) == 4, ann_file,
             f'annotation {ann_id}: bbox {bbox!r} is not [x, y, w, h]')
         x, y, w, h = (float(v) for v in bbox)
@@ -220,7 +216,7 @@ def render_semantic_map(instances: Sequence[dict], height: int, width: int,
 
 
 @DATASETS.register_module()
-class COCOWeakDataset(BaseSegDataset):
+class COCOWeakDataset(BaseWeakSegDataset):
     """MS-COCO 2014 / 2017 instances for weakly supervised segmentation.
 
     Lin et al., "Microsoft COCO: Common objects in context", ECCV 2014 (the
@@ -267,7 +263,10 @@ class COCOWeakDataset(BaseSegDataset):
         data_prefix (dict): ``img_path`` (image folder), optionally
             ``seg_map_path`` and ``sparse_map_path``.
         sparse_map_suffix (str): Suffix of sparse maps. Defaults to '.png'.
-        **kwargs: Passed to :class:`mmseg.datasets.BaseSegDataset`.
+        keep_seg_map_path (bool): Add ``seg_map_path`` to weak samples too.
+            Defaults to False.
+        **kwargs: Passed to :class:`~mmlabeleff.datasets.BaseWeakSegDataset`
+            (and on to :class:`mmseg.datasets.BaseSegDataset`).
 
     Raises:
         FileNotFoundError / ValueError: Naming the file, for a missing or
@@ -276,8 +275,8 @@ class COCOWeakDataset(BaseSegDataset):
     """
     METAINFO = dict(classes=('background', ) + COCO_THING_CLASSES,
                     palette=_bit_colormap(81))
-    PROVIDES = ('full', 'boxes', 'tags', 'scribbles', 'points', 'partial',
-                'unlabeled')
+    SEG_MAP_NAME = 'COCO semantic map'
+    CONVERTER = _CONVERTER
 
     def __init__(self,
                  ann_file: str = 'annotations/instances_train2014.json',
@@ -287,19 +286,16 @@ class COCOWeakDataset(BaseSegDataset):
                  data_prefix: dict = dict(img_path='train2014'),
                  sparse_map_suffix: str = '.png',
                  **kwargs) -> None:
-        name = type(self).__name__
-        check_supervision(name, supervision, self.PROVIDES,
-                          has_seg_dir=bool(data_prefix.get('seg_map_path')),
-                          has_sparse_dir=bool(
-                              data_prefix.get('sparse_map_path')))
-        check_domain(name, domain)
-        self.supervision = supervision
-        self.domain = domain
         self.filter_empty = filter_empty
-        self.sparse_map_suffix = sparse_map_suffix
         kwargs.setdefault('img_suffix', '.jpg')
         kwargs.setdefault('seg_map_suffix', '.png')
-        super().__init__(ann_file=ann_file, data_prefix=data_prefix, **kwargs)
+        super().__init__(
+            ann_file=ann_file,
+            supervision=supervision,
+            domain=domain,
+            data_prefix=data_prefix,
+            sparse_map_suffix=sparse_map_suffix,
+            **kwargs)
 
     def load_data_list(self) -> List[dict]:
         """Parse the JSON into data infos (see the class docstring).
@@ -311,6 +307,7 @@ class COCOWeakDataset(BaseSegDataset):
             self.ann_file, classes=COCO_THING_CLASSES,
             backend_args=self.backend_args)
         img_dir = self.data_prefix['img_path']
+        seg_dir = self.data_prefix.get('seg_map_path', '')
         sup = self.supervision
         data_list = []
         for rec in records:
@@ -319,28 +316,17 @@ class COCOWeakDataset(BaseSegDataset):
             if self.filter_empty and not tags:
                 continue
             stem = osp.splitext(rec['file_name'])[0]
-            info = dict(
-                img_path=osp.join(img_dir, rec['file_name']),
-                label_map=self.label_map,
-                reduce_zero_label=self.reduce_zero_label,
-                seg_fields=[],
-                supervision=sup,
-                domain=self.domain)
-            require_file(info['img_path'], f'image of {self.ann_file}',
-                         backend_args=self.backend_args)
-            if sup == 'full':
-                info['seg_map_path'] = osp.join(
-                    self.data_prefix['seg_map_path'],
-                    stem + self.seg_map_suffix)
-                require_file(
-                    info['seg_map_path'], 'COCO semantic map',
-                    f' (render them with {_CONVERTER})', self.backend_args)
-            elif sup in ('scribbles', 'points', 'partial'):
-                info['sparse_map_path'] = osp.join(
-                    self.data_prefix['sparse_map_path'],
-                    stem + self.sparse_map_suffix)
-                require_file(info['sparse_map_path'], 'sparse label map',
-                             backend_args=self.backend_args)
+            img_path = osp.join(img_dir, rec['file_name'])
+            self.require(img_path, f'image of {self.ann_file}')
+            info = self.new_data_info(
+                img_path,
+                osp.join(seg_dir, stem + self.seg_map_suffix)
+                if seg_dir else None)
+            if sup in SPARSE_SUPERVISION_TYPES:
+                self.add_sparse_map(
+                    info,
+                    osp.join(self.data_prefix['sparse_map_path'],
+                             stem + self.sparse_map_suffix))
             if sup in ('full', 'boxes', 'tags'):
                 info['image_labels'] = tags
             if sup == 'full':

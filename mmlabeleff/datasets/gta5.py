@@ -1,15 +1,19 @@
 """GTA5, a synthetic source domain for Cityscapes adaptation."""
 from typing import Dict, Optional
 
+from mmseg.datasets import CityscapesDataset
+
 from mmlabeleff.registry import DATASETS
 
-from ._source_domain import _CityscapesClassesSource
+from .base_weak_seg_dataset import BaseWeakSegDataset
 from .cityscapes_weak import (CITYSCAPES_LABEL_ID_TO_TRAIN_ID,
                               NUM_CITYSCAPES_LABEL_IDS)
 
+__all__ = ['GTA5Dataset']
+
 
 @DATASETS.register_module()
-class GTA5Dataset(_CityscapesClassesSource):
+class GTA5Dataset(BaseWeakSegDataset):
     """GTA5 (Playing for Data) as the labelled source domain of UDA.
 
     Richter et al., "Playing for Data: Ground Truth from Computer Games",
@@ -44,8 +48,13 @@ class GTA5Dataset(_CityscapesClassesSource):
         domain (str): Defaults to ``'source'``.
         seg_map_suffix (str, optional): Defaults to ``'_labelTrainIds.png'``,
             or ``'.png'`` with ``raw_label_ids``.
-        **kwargs: Passed to :class:`mmseg.datasets.BaseSegDataset`.
+        **kwargs: Passed to :class:`~mmlabeleff.datasets.BaseWeakSegDataset`
+            (and on to :class:`mmseg.datasets.BaseSegDataset`); an
+            ``ann_file`` lists image names without suffix, one per line.
     """
+    METAINFO = CityscapesDataset.METAINFO
+    SUPPORTED_SUPERVISION = ('full', 'unlabeled')
+    SEG_MAP_NAME = 'train-id label map'
     CONVERTER = 'tools/dataset_converters/gta5.py'
 
     def __init__(self,
@@ -68,7 +77,7 @@ class GTA5Dataset(_CityscapesClassesSource):
             seg_map_suffix=seg_map_suffix,
             **kwargs)
 
-    def _seg_label_map(self) -> Optional[Dict[int, int]]:
+    def seg_label_map(self) -> Optional[Dict[int, int]]:
         """Label id -> train id (composed with a class subset's map)."""
         if not self.raw_label_ids:
             return self.label_map

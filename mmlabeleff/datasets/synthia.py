@@ -2,9 +2,11 @@
 import math
 from typing import Dict, Sequence
 
+from mmseg.datasets import CityscapesDataset
+
 from mmlabeleff.registry import DATASETS
 
-from ._source_domain import _CityscapesClassesSource
+from .base_weak_seg_dataset import BaseWeakSegDataset
 
 #: SYNTHIA class id (first channel of ``GT/LABELS/*.png``) -> Cityscapes
 #: train id, the 16 shared classes as in DAFormer / ProDA: road, sidewalk,
@@ -50,7 +52,7 @@ def synthia_subset_miou(class_iou: Sequence[float],
 
 
 @DATASETS.register_module()
-class SYNTHIADataset(_CityscapesClassesSource):
+class SYNTHIADataset(BaseWeakSegDataset):
     """SYNTHIA-RAND-CITYSCAPES as the labelled source domain of UDA.
 
     Ros et al., "The SYNTHIA Dataset: A Large Collection of Synthetic Images
@@ -77,8 +79,13 @@ class SYNTHIADataset(_CityscapesClassesSource):
         supervision (str): ``'full'`` or ``'unlabeled'``. Defaults to
             ``'full'``.
         domain (str): Defaults to ``'source'``.
-        **kwargs: Passed to :class:`mmseg.datasets.BaseSegDataset`.
+        **kwargs: Passed to :class:`~mmlabeleff.datasets.BaseWeakSegDataset`
+            (and on to :class:`mmseg.datasets.BaseSegDataset`); an
+            ``ann_file`` lists image names without suffix, one per line.
     """
+    METAINFO = CityscapesDataset.METAINFO
+    SUPPORTED_SUPERVISION = ('full', 'unlabeled')
+    SEG_MAP_NAME = 'train-id label map'
     CONVERTER = 'tools/dataset_converters/synthia.py'
 
     def __init__(self,

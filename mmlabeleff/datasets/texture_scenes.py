@@ -1,18 +1,17 @@
 """TextureScenes, the project's generated demo dataset."""
-import os.path as osp
-
-from mmseg.datasets import BaseSegDataset
-
 from mmlabeleff.registry import DATASETS
-from mmlabeleff.testing.texture_scenes import CLASSES, PALETTE
+from .base_weak_seg_dataset import BaseWeakSegDataset
+from .generators.texture_scenes import CLASSES, PALETTE
+
+__all__ = ['TextureScenesDataset']
 
 
 @DATASETS.register_module()
-class TextureScenesDataset(BaseSegDataset):
+class TextureScenesDataset(BaseWeakSegDataset):
     """Scenes of texture shapes on a starfield, with exact masks (5 classes).
 
     Generated offline and deterministically by
-    :func:`mmlabeleff.testing.make_texture_scenes` (or
+    :func:`mmlabeleff.datasets.generators.make_texture_scenes` (or
     ``python tools/misc/make_demo_dataset.py --out-dir data/texture_scenes``)
     from texture photographs that ship inside the scikit-image wheel: the
     Hubble eXtreme Deep Field (NASA, public domain) as background, and brick
@@ -27,17 +26,28 @@ class TextureScenesDataset(BaseSegDataset):
         meta.json                   classes, palette, sources, parameters
 
     Every pixel is labelled (no ignore value in the files), class 0 is a real
-    class (``background``), so ``reduce_zero_label`` is False.
+    class (``background``), so ``reduce_zero_label`` is False. Data infos
+    are mmseg's plus ``supervision`` (``'full'``, or ``'unlabeled'`` without
+    the masks) and ``domain``.
 
     Args:
         img_suffix (str): Defaults to ``'.png'``.
         seg_map_suffix (str): Defaults to ``'.png'``.
         reduce_zero_label (bool): Defaults to False.
-        **kwargs: Passed to :class:`mmseg.datasets.BaseSegDataset`, e.g.
+        **kwargs: Passed to :class:`~mmlabeleff.datasets.BaseWeakSegDataset`
+            (``supervision``, ``domain``) and
+            :class:`mmseg.datasets.BaseSegDataset`, e.g.
             ``data_root`` and ``data_prefix=dict(img_path='img_dir/train',
             seg_map_path='ann_dir/train')``.
     """
     METAINFO = dict(classes=CLASSES, palette=[list(c) for c in PALETTE])
+    SUPPORTED_SUPERVISION = ('full', 'unlabeled')
+    #: mmseg's default ``data_prefix`` (files directly under ``data_root``)
+    #: is allowed.
+    REQUIRED_DATA_PREFIX = {}
+    DATA_HINT = ('; generate the dataset with `python '
+                 'tools/misc/make_demo_dataset.py --out-dir <data_root>` (or '
+                 'mmlabeleff.datasets.generators.make_texture_scenes)')
 
     def __init__(self,
                  img_suffix: str = '.png',
@@ -49,23 +59,3 @@ class TextureScenesDataset(BaseSegDataset):
             seg_map_suffix=seg_map_suffix,
             reduce_zero_label=reduce_zero_label,
             **kwargs)
-
-    def load_data_list(self) -> list[dict]:
-        """Scan the image folder, with a hint when it has not been made.
-
-        Returns:
-            list[dict]: mmseg data infos (``img_path``, ``seg_map_path``,
-            ``label_map``, ``reduce_zero_label``, ``seg_fields``).
-
-        Raises:
-            FileNotFoundError: If the image folder does not exist.
-        """
-        img_dir = self.data_prefix.get('img_path', '')
-        is_local = '://' not in img_dir
-        if not self.ann_file and is_local and not osp.isdir(img_dir):
-            raise FileNotFoundError(
-                f'{img_dir}: TextureScenes image folder not found; generate '
-                'the dataset with `python tools/misc/make_demo_dataset.py '
-                '--out-dir <data_root>` (or '
-                'mmlabeleff.testing.make_texture_scenes)')
-        return super().load_data_list()

@@ -1,30 +1,22 @@
 """PASCAL VOC 2012 (+ SBD) with every kind of supervision of mmlabeleff."""
-import io
-import json
 import os.path as osp
 import xml.etree.ElementTree as ET
-from typing import Dict, List, Optional, Sequence
+from typing import List, Optional
 
 import numpy as np
 from mmengine import fileio
-from mmseg.datasets import BaseSegDataset, PascalVOCDataset
-from PIL import Image
+from mmseg.datasets import PascalVOCDataset
 
 from mmlabeleff.registry import DATASETS
 from mmlabeleff.structures.label_convention import (IGNORE_INDEX,
-                                                    SPARSE_SUPERVISION_TYPES,
-                                                    SUPERVISION_TYPES)
-from ._weak_info import check_domain, check_supervision, require_file
+                                                    SPARSE_SUPERVISION_TYPES)
+from .base_weak_seg_dataset import BaseWeakSegDataset, read_label_map
 
 __all__ = ['VOCWeakDataset']
 
 
-def _is_remote(path: str) -> bool:
-    return '://' in path
-
-
 @DATASETS.register_module()
-class VOCWeakDataset(BaseSegDataset):
+class VOCWeakDataset(BaseWeakSegDataset):
     """PASCAL VOC 2012 segmentation, with the SBD augmented set, for any
     supervision: full masks, image tags, boxes, scribbles, points, partial
     masks or none.
@@ -111,9 +103,10 @@ class VOCWeakDataset(BaseSegDataset):
             (give one or the other); required for scribbles, points and
             partial masks.
         sparse_map_suffix (str): Defaults to ``'.png'``.
-        points_file (str, optional): JSON file ``{id: [[x, y, label],
-            ...]}`` of exact point coordinates (written by the point
-            converters), relative to ``data_root``.
+        points_file (str, optional): JSON file of exact point coordinates
+            in the one points format ``{id: [{"point": [x, y],
+            "point_label": c}, ...]}`` (written by the point converters),
+            relative to ``data_root``.
         keep_seg_map_path (bool): Add ``seg_map_path`` to weak samples too,
             e.g. to score pseudo-labels on the training set. Defaults to
             False.
@@ -122,7 +115,8 @@ class VOCWeakDataset(BaseSegDataset):
         data_prefix (dict): ``img_path``, ``seg_map_path`` and, for sparse
             supervision, ``sparse_map_path``. Defaults to
             ``dict(img_path='JPEGImages', seg_map_path='SegmentationClass')``.
-        **kwargs: Passed to :class:`mmseg.datasets.BaseSegDataset`.
+        **kwargs: Passed to :class:`~mmlabeleff.datasets.BaseWeakSegDataset`
+            (and on to :class:`mmseg.datasets.BaseSegDataset`).
 
     Raises:
         FileNotFoundError: A split file, image, mask, XML, sparse map or
@@ -134,8 +128,6 @@ class VOCWeakDataset(BaseSegDataset):
     METAINFO = dict(
         classes=PascalVOCDataset.METAINFO['classes'],
         palette=PascalVOCDataset.METAINFO['palette'])
-    #: The supervision types this dataset can describe.
-    SUPPORTED_SUPERVISION = SUPERVISION_TYPES
     #: Where ``'tags'`` may come from.
     TAG_SOURCES = ('mask', 'xml')
 
@@ -163,97 +155,32 @@ class VOCWeakDataset(BaseSegDataset):
                     "data_prefix['sparse_map_path']="
                     f"{data_prefix['sparse_map_path']!r} disagree; give one")
             data_prefix['sparse_map_path'] = sparse_prefix
-        check_supervision(
-            name, supervision, self.SUPPORTED_SUPERVISION,
-            has_seg_dir=bool(data_prefix.get('seg_map_path')),
-            has_sparse_dir=bool(data_prefix.get('sparse_map_path')))
-        check_domain(name, domain)
         if tags_from not in self.TAG_SOURCES:
             raise ValueError(f'{name}: tags_from must be one of '
                              f'{self.TAG_SOURCES}, got {tags_from!r}')
         if points_file and supervision != 'points':
             raise ValueError(f'{name}: points_file is only used with '
                              f"supervision='points', not {supervision!r}")
-        self.supervision = supervision
-        self.domain = domain
         self.tags_from = tags_from
         self.xml_prefix = xml_prefix
-        self.sparse_map_suffix = sparse_map_suffix
         self.points_file = points_file
-        self.keep_seg_map_path = keep_seg_map_path
         super().__init__(
             ann_file=ann_file,
+            supervision=supervision,
+            domain=domain,
+            keep_seg_map_path=keep_seg_map_path,
+            sparse_map_suffix=sparse_map_suffix,
             img_suffix=img_suffix,
             seg_map_suffix=seg_map_suffix,
             data_prefix=data_prefix,
             **kwargs)
 
     # ------------------------------------------------------------------
-    # paths and files
-    def _under_root(self, path: Optional[str]) -> Optional[str]:
-        """Join ``path`` to ``data_root`` unless it is absolute or a URL."""
-        if not path or not self.data_root:
-            return path
-        if osp.isabs(path) or _is_remote(path):
-            return path
-        return osp.join(self.data_root, path)
-
-    def _require(self, path: str, what: str) -> None:
-        """Raise FileNotFoundError naming ``path`` if it does not exist."""
-        require_file(
-            path, what, f' ({type(self).__name__}, supervision='
-            f'{self.supervision!r})', self.backend_args)
-
-    def _read_split(self, ann_file: str) -> List[str]:
-        """Image ids of a split file, one per line.
-
-        Raises:
-            FileNotFoundError: If the file is missing.
-            ValueError: If it is empty, a line holds more than an id, or an
-                id is listed twice.
-        """
-        if not ann_file:
-            raise ValueError(f'{type(self).__name__}: ann_file (a split file '
-                             'of image ids) is required')
-        self._require(ann_file, 'split file')
-        text = fileio.get_text(ann_file, backend_args=self.backend_args)
-        ids, seen = [], set()
-        for line_no, line in enumerate(text.splitlines(), start=1):
-            line = line.strip()
-            if not line:
-                continue
-            if len(line.split()) != 1:
-                raise ValueError(f'{ann_file}:{line_no}: expected one image '
-                                 f'id per line, got {line!r}')
-            if line in seen:
-                raise ValueError(
-                    f'{ann_file}:{line_no}: image id {line!r} listed twice')
-            seen.add(line)
-            ids.append(line)
-        if not ids:
-            raise ValueError(f'{ann_file}: split file lists no images')
-        return ids
-
-    # ------------------------------------------------------------------
     # label ids
-    def _map_label(self, label: int) -> Optional[int]:
-        """Apply ``label_map``; None for a class the metainfo dropped."""
-        if self.label_map:
-            label = self.label_map.get(label, label)
-        return None if label == IGNORE_INDEX else int(label)
-
     def _tags_from_mask(self, path: str) -> List[int]:
         """Class ids present in a dense mask, as mmseg would load it."""
-        self._require(path, 'segmentation mask')
-        data = fileio.get(path, backend_args=self.backend_args)
-        try:
-            mask = np.array(Image.open(io.BytesIO(data)))
-        except Exception as e:  # PIL raises several kinds
-            raise ValueError(f'{path}: cannot read mask ({e})') from e
-        if mask.ndim != 2:
-            raise ValueError(f'{path}: expected a single-channel index mask, '
-                             f'got an array of shape {mask.shape}')
-        mask = mask.astype(np.int64)
+        mask = read_label_map(path, 'segmentation mask',
+                              self.backend_args).astype(np.int64)
         if self.reduce_zero_label:  # as mmseg's LoadAnnotations, same order
             mask[mask == 0] = IGNORE_INDEX
             mask = mask - 1
@@ -266,7 +193,6 @@ class VOCWeakDataset(BaseSegDataset):
         num_classes = len(self.metainfo['classes'])
         values = np.unique(mask)
         return [int(v) for v in values if v < num_classes]
-
     def _parse_xml(self, path: str) -> List[dict]:
         """Objects of a VOC XML file, with 0-based pixel-edge boxes.
 
@@ -274,7 +200,7 @@ class VOCWeakDataset(BaseSegDataset):
             list[dict]: ``bbox``, ``bbox_label`` (None for a class the
             metainfo dropped) and ``ignore_flag`` of each ``<object>``.
         """
-        self._require(path, 'VOC XML annotation')
+        self.require(path, 'VOC XML annotation')
         data = fileio.get(path, backend_args=self.backend_args)
         try:
             root = ET.fromstring(data)
@@ -330,40 +256,9 @@ class VOCWeakDataset(BaseSegDataset):
             objects.append(
                 dict(
                     bbox=bbox,
-                    bbox_label=self._map_label(class_ids[name]),
+                    bbox_label=self.map_label(class_ids[name]),
                     ignore_flag=int(ignore_flag)))
         return objects
-
-    def _load_points(self, path: str) -> Dict[str, list]:
-        """Read a points JSON file ``{id: [[x, y, label], ...]}``."""
-        self._require(path, 'points file')
-        try:
-            points = json.loads(
-                fileio.get_text(path, backend_args=self.backend_args))
-        except json.JSONDecodeError as e:
-            raise ValueError(f'{path}: malformed points JSON ({e})') from e
-        if not isinstance(points, dict):
-            raise ValueError(f'{path}: expected a JSON object '
-                             '{image_id: [[x, y, label], ...]}')
-        return points
-
-    def _points_of(self, path: str, table: Dict[str, list],
-                   img_id: str) -> List[dict]:
-        if img_id not in table:
-            raise ValueError(f'{path}: no points for image {img_id!r}')
-        points = []
-        for entry in table[img_id]:
-            if (not isinstance(entry, Sequence) or len(entry) != 3
-                    or not all(isinstance(v, (int, float)) for v in entry)):
-                raise ValueError(f'{path}: image {img_id!r}: expected '
-                                 f'[x, y, label] entries, got {entry!r}')
-            label = self._map_label(int(entry[2]))
-            if label is not None:
-                points.append(
-                    dict(
-                        point=[float(entry[0]),
-                               float(entry[1])], point_label=label))
-        return points
 
     # ------------------------------------------------------------------
     def load_data_list(self) -> List[dict]:
@@ -372,37 +267,29 @@ class VOCWeakDataset(BaseSegDataset):
         Returns:
             list[dict]: mmengine data infos (see the class docstring).
         """
-        ids = self._read_split(self.ann_file)
+        ids = self.read_split()
         img_dir = self.data_prefix.get('img_path', '')
         seg_dir = self.data_prefix.get('seg_map_path', '')
-        xml_dir = self._under_root(self.xml_prefix)
+        xml_dir = self.under_data_root(self.xml_prefix)
         sparse_dir = self.data_prefix.get('sparse_map_path', '')
-        points_path = self._under_root(self.points_file)
+        points_path = self.under_data_root(self.points_file)
         points_table = (
-            self._load_points(points_path) if points_path else None)
+            self.read_points_file(points_path, self.backend_args)
+            if points_path else None)
         supervision = self.supervision
         data_list = []
         for img_id in ids:
             img_path = osp.join(img_dir, img_id + self.img_suffix)
-            self._require(img_path, 'image')
+            self.require(img_path, 'image')
             seg_map_path = osp.join(seg_dir, img_id + self.seg_map_suffix)
-            info = dict(
-                img_path=img_path,
-                label_map=self.label_map,
-                reduce_zero_label=self.reduce_zero_label,
-                seg_fields=[],
-                supervision=supervision,
-                domain=self.domain)
-            if supervision == 'full' or self.keep_seg_map_path:
-                self._require(seg_map_path, 'segmentation mask')
-                info['seg_map_path'] = seg_map_path
+            info = self.new_data_info(img_path, seg_map_path)
             if supervision == 'tags':
                 if self.tags_from == 'mask':
                     labels = self._tags_from_mask(seg_map_path)
                 else:
                     objects = self._parse_xml(
                         osp.join(xml_dir, img_id + '.xml'))
-                    labels = [self._map_label(0)]
+                    labels = [self.map_label(0)]
                     labels += [o['bbox_label'] for o in objects]
                     labels = sorted({v for v in labels if v is not None})
                 info['image_labels'] = labels
@@ -412,12 +299,11 @@ class VOCWeakDataset(BaseSegDataset):
                     o for o in objects if o['bbox_label'] is not None
                 ]
             elif supervision in SPARSE_SUPERVISION_TYPES:
-                sparse_path = osp.join(sparse_dir,
-                                       img_id + self.sparse_map_suffix)
-                self._require(sparse_path, f'{supervision} sparse map')
-                info['sparse_map_path'] = sparse_path
+                self.add_sparse_map(
+                    info, osp.join(sparse_dir,
+                                   img_id + self.sparse_map_suffix))
                 if points_table is not None:
-                    info['points'] = self._points_of(points_path,
-                                                     points_table, img_id)
+                    info['points'] = self.points_of(points_table, points_path,
+                                                    img_id)
             data_list.append(info)
         return data_list

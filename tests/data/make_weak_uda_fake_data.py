@@ -209,7 +209,7 @@ def make_coco(classes, load_coco_instances, render_semantic_map):
 
 def main():
     sys.path.insert(0, osp.dirname(osp.dirname(ROOT)))
-    from mmlabeleff.datasets._weak_info import lookup_table
+    from mmlabeleff.utils.label_remap import lookup_table
     from mmlabeleff.datasets.cityscapes_weak import \
         CITYSCAPES_LABEL_ID_TO_TRAIN_ID
     from mmlabeleff.datasets.coco_weak import (COCO_THING_CLASSES,

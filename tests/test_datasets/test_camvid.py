@@ -10,18 +10,13 @@ import torch
 from PIL import Image
 
 from mmlabeleff.datasets import CamVidDataset
-
-PIPELINE = [
-    dict(type='LoadImageFromFile'),
-    dict(type='mmseg.LoadAnnotations'),
-    dict(type='mmseg.PackSegInputs'),
-]
+from mmlabeleff.testing.fake_datasets import (DENSE_PIPELINE, LABEL_FIELDS,
+                                              PACKED_FIELDS, build_dataset,
+                                              weak_pipeline)
 
 
-def _dataset(root, split='train', pipeline=PIPELINE):
-    from mmengine.registry import init_default_scope
-    init_default_scope('mmlabeleff')
-    return CamVidDataset(data_root=str(root), ann_file=f'splits/{split}.txt',
+def _dataset(root, split='train', pipeline=DENSE_PIPELINE):
+    return build_dataset(CamVidDataset, root, ann_file=f'splits/{split}.txt',
                          pipeline=pipeline)
 
 
@@ -39,10 +34,11 @@ def test_tiny_camvid_loads_and_maps_void_to_255(camvid_tiny_root):
     assert 11 not in np.unique(seg)
 
 
-def test_void_agrees_with_loss_padding_and_metric_ignore():
+def test_void_agrees_with_loss_padding_and_metric_ignore(repo_root):
     from mmengine.config import Config
-    cfg = Config.fromfile('configs/fully_supervised/deeplabv3plus/'
-                          'deeplabv3plus_efflite0_1xb8-2k_camvid-full-176x176.py')
+    cfg = Config.fromfile(
+        str(repo_root / 'configs/fully_supervised/deeplabv3plus/'
+            'deeplabv3plus_efflite0_1xb8-2k_camvid-full-176x176.py'))
     assert cfg.model.data_preprocessor.seg_pad_val == 255
     assert cfg.model.decode_head.get('ignore_index', 255) == 255
     assert cfg.val_evaluator.get('ignore_index', 255) == 255
@@ -52,6 +48,9 @@ def test_bad_split_files_name_the_file(tmp_path):
     (tmp_path / 'splits').mkdir()
     (tmp_path / 'splits' / 'train.txt').write_text('only_one_column.png\n')
     with pytest.raises(ValueError, match=r'train.txt:1'):
+        _dataset(tmp_path)
+    (tmp_path / 'splits' / 'train.txt').write_text('a.png a_L.png\na.png b.png\n')
+    with pytest.raises(ValueError, match=r"train.txt:2: image id 'a.png' listed"):
         _dataset(tmp_path)
     (tmp_path / 'splits' / 'train.txt').write_text('\n')
     with pytest.raises(ValueError, match='train.txt: split file lists no images'):
@@ -75,36 +74,21 @@ def test_real_camvid_splits(camvid_root):
 WEAK_CONFIG = 'configs/_base_/datasets/camvid_weak.py'
 WEAK_TYPES = ('tags', 'boxes', 'scribbles', 'points', 'partial')
 SPARSE_VALUES = set(range(11)) | {254, 255}
-PACKED_FIELDS = dict(
-    full={'gt_sem_seg'},
-    tags={'gt_image_labels'},
-    boxes={'gt_instances'},
-    scribbles={'gt_sparse_seg'},
-    points={'gt_sparse_seg', 'gt_points'},
-    partial={'gt_sparse_seg'},
-    unlabeled=set())
-LABEL_FIELDS = {'gt_sem_seg', 'gt_sparse_seg', 'gt_image_labels',
-                'gt_instances', 'gt_points'}
-LOAD_AND_PACK = [
-    dict(type='LoadImageFromFile'),
-    dict(type='LoadWeakAnnotations', num_classes=11),
-    dict(type='PackWeakSegInputs'),
-]
+LOAD_AND_PACK = weak_pipeline(num_classes=11)
 
 
 def _weak_dataset(root, weak_root, supervision, pipeline=LOAD_AND_PACK,
                   **kwargs):
-    from mmengine.registry import init_default_scope
-    init_default_scope('mmlabeleff')
     if supervision not in ('full', 'unlabeled'):
         kwargs.setdefault('weak_root', str(weak_root))
-    return CamVidDataset(data_root=str(root), ann_file='splits/train.txt',
+    return build_dataset(CamVidDataset, root, ann_file='splits/train.txt',
                          supervision=supervision, pipeline=pipeline, **kwargs)
 
 
 def _train_pipeline():
     from mmengine.config import Config
-    return Config.fromfile(WEAK_CONFIG).train_pipeline
+    from mmlabeleff.testing.script_loader import REPO_ROOT
+    return Config.fromfile(str(REPO_ROOT / WEAK_CONFIG)).train_pipeline
 
 
 @pytest.mark.parametrize('supervision', sorted(PACKED_FIELDS))
@@ -282,16 +266,11 @@ def _real_camvid_subset(camvid_root, tmp_path, lines=(0, 100, 300)):
     return root
 
 
-def test_real_camvid_weak_labels(camvid_root, repo_root, tmp_path):
+def test_real_camvid_weak_labels(camvid_root, load_tool, tmp_path):
     # Simulate the weak labels of 3 real images with the project's own tool,
     # then load every supervision type through the training pipeline.
-    import importlib.util
     root = _real_camvid_subset(camvid_root, tmp_path)
-    script = (repo_root / 'tools' / 'dataset_converters' /
-              'simulate_weak_labels.py')
-    spec = importlib.util.spec_from_file_location('_simulate_real', script)
-    tool = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(tool)
+    tool = load_tool('tools/dataset_converters/simulate_weak_labels.py')
     weak_root = tmp_path / 'weak'
     tool.main(['--dataset', 'camvid', '--data-root', str(root), '--split',
                'train', '--out-dir', str(weak_root), '--workers', '1'])

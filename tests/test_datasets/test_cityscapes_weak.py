@@ -1,46 +1,41 @@
 """CityscapesWeakDataset on tests/data/cityscapes_tiny."""
 import os
-import shutil
 from pathlib import Path
 
 import numpy as np
 import pytest
 from mmengine.config import Config
 from mmengine.registry import init_default_scope
+from mmseg.datasets import CityscapesDataset
 
 from mmlabeleff.datasets import CityscapesWeakDataset
 from mmlabeleff.datasets.cityscapes_weak import CITYSCAPES_LABEL_ID_TO_TRAIN_ID
 from mmlabeleff.registry import DATA_SAMPLERS, DATASETS
+from mmlabeleff.testing.fake_datasets import (BASE_INFO_KEYS,
+                                              CITYSCAPES_TRAIN_ID_STRIPES,
+                                              DENSE_PIPELINE, TINY_ROOTS,
+                                              build_dataset, data_infos)
 
-REPO = Path(__file__).resolve().parents[2]
-CS = REPO / 'tests' / 'data' / 'cityscapes_tiny'
-MMSEG_KEYS = {'img_path', 'label_map', 'reduce_zero_label', 'seg_fields',
-              'supervision', 'domain'}
-DENSE_PIPELINE = [
-    dict(type='LoadImageFromFile'),
-    dict(type='mmseg.LoadAnnotations'),
-    dict(type='mmseg.PackSegInputs'),
-]
-# label ids of the fake stripes: 7, 26, 0, 33, 9, 23, 31, 22
-TRAIN_ID_STRIPES = [0, 13, 255, 18, 255, 10, 16, 9]
+CS = TINY_ROOTS['cityscapes']
+MMSEG_KEYS = BASE_INFO_KEYS
+TRAIN_ID_STRIPES = list(CITYSCAPES_TRAIN_ID_STRIPES)
+_infos = data_infos
 
 
 def _dataset(root=CS, **kwargs):
-    init_default_scope('mmlabeleff')
-    kwargs.setdefault('pipeline', [])
-    return CityscapesWeakDataset(data_root=str(root), **kwargs)
-
-
-def _infos(ds):
-    return [{k: v for k, v in ds.get_data_info(i).items() if k != 'sample_idx'}
-            for i in range(len(ds))]
+    return build_dataset(CityscapesWeakDataset, root, **kwargs)
 
 
 @pytest.fixture
-def cs_copy(tmp_path):
-    root = tmp_path / 'cityscapes'
-    shutil.copytree(CS, root)
-    return root
+def cs_copy(tiny_copy):
+    return tiny_copy('cityscapes')
+
+
+def test_classes_and_suffixes_are_mmseg_s():
+    assert CityscapesWeakDataset.METAINFO == CityscapesDataset.METAINFO
+    ds = _dataset()
+    assert ds.img_suffix == '_leftImg8bit.png'
+    assert ds.seg_map_suffix == '_gtFine_labelTrainIds.png'
 
 
 def test_label_id_to_train_id_is_cityscapes_scripts():
@@ -150,9 +145,9 @@ def test_missing_files_name_the_file(cs_copy):
         _dataset(cs_copy, supervision='tags')
 
 
-def test_semi_supervised_config_builds(tmp_path):
+def test_semi_supervised_config_builds(repo_root):
     cfg = Config.fromfile(
-        str(REPO / 'configs/_base_/datasets/cityscapes_weak.py'))
+        str(repo_root / 'configs/_base_/datasets/cityscapes_weak.py'))
     init_default_scope('mmlabeleff')
     ds_cfg = cfg.train_dataloader.dataset
     for sub, split in zip(ds_cfg.datasets, ('labeled', 'unlabeled')):

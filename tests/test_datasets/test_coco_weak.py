@@ -1,7 +1,6 @@
 """COCOWeakDataset on tests/data/coco_tiny (see make_weak_uda_fake_data.py)."""
 import json
 import os
-import shutil
 from pathlib import Path
 
 import numpy as np
@@ -14,48 +13,34 @@ from mmlabeleff.datasets.coco_weak import (COCO_THING_CLASSES,
                                            load_coco_instances,
                                            render_semantic_map)
 from mmlabeleff.registry import DATASETS
+from mmlabeleff.testing.fake_datasets import (BASE_INFO_KEYS, DENSE_PIPELINE,
+                                              TINY_ROOTS, build_dataset,
+                                              data_infos, weak_pipeline)
 
-REPO = Path(__file__).resolve().parents[2]
-COCO = REPO / 'tests' / 'data' / 'coco_tiny'
+COCO = TINY_ROOTS['coco']
 CONVENTION_KEYS = {
     'img_path', 'seg_map_path', 'label_map', 'reduce_zero_label',
     'seg_fields', 'supervision', 'domain', 'sparse_map_path', 'image_labels',
     'instances', 'points'
 }
-MMSEG_KEYS = {'img_path', 'label_map', 'reduce_zero_label', 'seg_fields',
-              'supervision', 'domain'}
-DENSE_PIPELINE = [
-    dict(type='LoadImageFromFile'),
-    dict(type='mmseg.LoadAnnotations'),
-    dict(type='mmseg.PackSegInputs'),
-]
+MMSEG_KEYS = BASE_INFO_KEYS
+_infos = data_infos
 
 
 def _dataset(root=COCO, split='train2017', supervision='full', **kwargs):
-    init_default_scope('mmlabeleff')
-    kwargs.setdefault('pipeline', [])
     prefix = dict(img_path=split, seg_map_path=f'semantic/{split}')
     prefix.update(kwargs.pop('data_prefix', {}))
-    return COCOWeakDataset(
-        data_root=str(root),
+    return build_dataset(
+        COCOWeakDataset, root,
         ann_file=f'annotations/instances_{split}.json',
         data_prefix=prefix,
         supervision=supervision,
         **kwargs)
 
 
-def _infos(ds):
-    infos = [ds.get_data_info(i) for i in range(len(ds))]
-    for info in infos:
-        info.pop('sample_idx')
-    return infos
-
-
 @pytest.fixture
-def coco_copy(tmp_path):
-    root = tmp_path / 'coco'
-    shutil.copytree(COCO, root)
-    return root
+def coco_copy(tiny_copy):
+    return tiny_copy('coco')
 
 
 def test_classes_background_plus_sorted_category_ids():
@@ -162,21 +147,17 @@ def test_coco2014_file_names():
 
 
 def test_weak_pipeline_packs_tags_and_boxes():
-    pipeline = [
-        dict(type='LoadImageFromFile'),
-        dict(type='LoadWeakAnnotations', num_classes=81),
-        dict(type='PackWeakSegInputs'),
-    ]
-    sample = _dataset(supervision='boxes', pipeline=pipeline)[0]['data_samples']
+    ds = _dataset(supervision='boxes', pipeline=weak_pipeline(81))
+    sample = ds[0]['data_samples']
     assert sample.supervision == 'boxes' and sample.domain == 'source'
     assert 'gt_sem_seg' not in sample
     assert sample.gt_instances.labels.tolist() == [1, 17, 3]
     assert sample.ignored_instances.labels.tolist() == [1]  # the crowd
 
 
-def test_registered_and_built_from_config():
+def test_registered_and_built_from_config(repo_root):
     cfg = Config.fromfile(
-        str(REPO / 'configs/_base_/datasets/coco2014_weak.py'))
+        str(repo_root / 'configs/_base_/datasets/coco2014_weak.py'))
     assert cfg.train_dataloader.dataset.supervision == 'tags'
     init_default_scope('mmlabeleff')
     items = {}
@@ -198,7 +179,7 @@ def test_registered_and_built_from_config():
 def test_bad_json_names_the_file(coco_copy):
     ann = coco_copy / 'annotations' / 'instances_train2017.json'
     ann.write_text('{"images": [')
-    with pytest.raises(ValueError, match=f'{ann}: not valid JSON'):
+    with pytest.raises(ValueError, match=f'{ann}: malformed JSON'):
         _dataset(coco_copy)
     ann.write_text('[]')
     with pytest.raises(ValueError, match=f'{ann}: top level'):
@@ -273,5 +254,12 @@ def test_sparse_supervision_reads_sparse_maps(coco_copy):
     assert info['sparse_map_path'] == str(sparse / '000000000001.png')
 
 
-def test_thing_classes_constant():
-    assert len(COCO_THING_CLASSES) == 80
+def test_thing_classes_are_coco_s_80_names_in_category_id_order():
+    from mmdet.datasets import CocoDataset
+    assert COCO_THING_CLASSES == tuple(CocoDataset.METAINFO['classes'])
+    # a few by name and position (category ids 1, 2, 18, 44, 90)
+    assert COCO_THING_CLASSES[:2] == ('person', 'bicycle')
+    assert COCO_THING_CLASSES[16] == 'dog'
+    assert COCO_THING_CLASSES[39] == 'bottle'
+    assert COCO_THING_CLASSES[-1] == 'toothbrush'
+    assert len(set(COCO_THING_CLASSES)) == 80

@@ -14,21 +14,15 @@ from mmengine.config import Config
 from mmengine.registry import init_default_scope
 from mmengine.runner import Runner
 
+from mmlabeleff.testing.fake_datasets import LABEL_FIELDS, PACKED_FIELDS
+
 REPO = Path(__file__).resolve().parents[2]
 DATA = REPO / 'tests' / 'data'
 CONFIG_DIR = REPO / 'configs' / '_base_' / 'datasets'
 CITYSCAPES = DATA / 'cityscapes_tiny'
 
 #: Label fields that ``PackWeakSegInputs`` packs for each supervision.
-FIELDS = dict(
-    full={'gt_sem_seg'},
-    tags={'gt_image_labels'},
-    boxes={'gt_instances'},
-    scribbles={'gt_sparse_seg'},
-    points={'gt_sparse_seg', 'gt_points'},
-    partial={'gt_sparse_seg'},
-    unlabeled=set())
-LABEL_FIELDS = set().union(*FIELDS.values())
+FIELDS = PACKED_FIELDS
 
 
 def _voc(cfg, tmp_path, weak_root):
@@ -89,7 +83,7 @@ def _camvid(cfg, tmp_path, weak_root):
 
 
 def _texture_scenes(cfg, tmp_path, weak_root):
-    from mmlabeleff.testing import make_texture_scenes
+    from mmlabeleff.datasets.generators import make_texture_scenes
     root = tmp_path / 'texture_scenes'
     make_texture_scenes(root, num_train=4, num_val=2, size=(32, 40))
     cfg.train_dataloader.dataset.data_root = str(root)
@@ -101,10 +95,11 @@ TINY = {
     'camvid.py': _camvid,
     'camvid_weak.py': _camvid,
     'cityscapes_weak.py': _cityscapes_weak,
+    'cityscapes_1024x512.py': _uda_source('cityscapes_tiny'),
     'coco2014_weak.py': _coco,
     'coco2017_weak.py': _coco2017,
     'gta5.py': _uda_source('gta5_tiny'),
-    'pascal_context59_scribble.py': _pascal_context,
+    'pascal_context_59_scribble.py': _pascal_context,
     'synthia.py': _uda_source('synthia_tiny'),
     'texture_scenes.py': _texture_scenes,
     'voc12_aug_weak.py': _voc,

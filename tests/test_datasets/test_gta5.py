@@ -1,7 +1,6 @@
 """GTA5Dataset on tests/data/gta5_tiny."""
 import os
 import shutil
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -11,29 +10,19 @@ from PIL import Image
 
 from mmlabeleff.datasets import GTA5Dataset
 from mmlabeleff.registry import DATASETS
+from mmlabeleff.testing.fake_datasets import (BASE_INFO_KEYS,
+                                              CITYSCAPES_TRAIN_ID_STRIPES,
+                                              DENSE_PIPELINE, TINY_ROOTS,
+                                              build_dataset, data_infos)
 
-REPO = Path(__file__).resolve().parents[2]
-GTA = REPO / 'tests' / 'data' / 'gta5_tiny'
-MMSEG_KEYS = {'img_path', 'label_map', 'reduce_zero_label', 'seg_fields',
-              'supervision', 'domain'}
-DENSE_PIPELINE = [
-    dict(type='LoadImageFromFile'),
-    dict(type='mmseg.LoadAnnotations'),
-    dict(type='mmseg.PackSegInputs'),
-]
-# label ids of the fake stripes: 7, 26, 0, 33, 9, 23, 31, 22
-TRAIN_ID_STRIPES = [0, 13, 255, 18, 255, 10, 16, 9]
+GTA = TINY_ROOTS['gta5']
+MMSEG_KEYS = BASE_INFO_KEYS
+TRAIN_ID_STRIPES = list(CITYSCAPES_TRAIN_ID_STRIPES)
+_infos = data_infos
 
 
 def _dataset(root=GTA, **kwargs):
-    init_default_scope('mmlabeleff')
-    kwargs.setdefault('pipeline', [])
-    return GTA5Dataset(data_root=str(root), **kwargs)
-
-
-def _infos(ds):
-    return [{k: v for k, v in ds.get_data_info(i).items() if k != 'sample_idx'}
-            for i in range(len(ds))]
+    return build_dataset(GTA5Dataset, root, **kwargs)
 
 
 def _segs(ds):
@@ -81,9 +70,8 @@ def test_unlabeled_source_and_bad_options():
         _dataset(domain='both')
 
 
-def test_missing_files_name_the_file(tmp_path):
-    root = tmp_path / 'gta5'
-    shutil.copytree(GTA, root)
+def test_missing_files_name_the_file(tiny_copy):
+    root = tiny_copy('gta5')
     label = root / 'labels' / '00002_labelTrainIds.png'
     os.remove(label)
     with pytest.raises(FileNotFoundError,
@@ -97,8 +85,8 @@ def test_missing_files_name_the_file(tmp_path):
         _dataset(root, ann_file='split.txt')
 
 
-def test_config_builds_source_and_cityscapes_val():
-    cfg = Config.fromfile(str(REPO / 'configs/_base_/datasets/gta5.py'))
+def test_config_builds_source_and_cityscapes_val(repo_root):
+    cfg = Config.fromfile(str(repo_root / 'configs/_base_/datasets/gta5.py'))
     init_default_scope('mmlabeleff')
     train_cfg = cfg.train_dataloader.dataset
     train_cfg.update(data_root=str(GTA))
@@ -106,5 +94,5 @@ def test_config_builds_source_and_cityscapes_val():
     assert sample.domain == 'source' and sample.supervision == 'full'
     assert sample.gt_sem_seg.data.shape[-2:] == (512, 512)
     val_cfg = cfg.val_dataloader.dataset
-    val_cfg.update(data_root=str(REPO / 'tests/data/cityscapes_tiny'))
+    val_cfg.update(data_root=str(TINY_ROOTS['cityscapes']))
     assert len(DATASETS.build(val_cfg)) == 1

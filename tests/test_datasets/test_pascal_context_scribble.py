@@ -1,32 +1,41 @@
-"""PascalContextScribbleDataset (59 classes) and the 60-class variant."""
+"""PascalContextScribbleDataset (60 classes) and PascalContextScribbleDataset59
+(59 classes), named and classed as mmseg's PASCAL-Context datasets."""
 import copy
-import importlib.util
-import shutil
-from pathlib import Path
 
 import numpy as np
 import pytest
 from mmengine.config import Config
 from mmengine.registry import init_default_scope
+from mmseg.datasets import PascalContextDataset, PascalContextDataset59
 from PIL import Image
 
-from mmlabeleff.datasets import (PascalContext60ScribbleDataset,
-                                 PascalContextScribbleDataset)
+from mmlabeleff.datasets import (PascalContextScribbleDataset,
+                                 PascalContextScribbleDataset59)
+from mmlabeleff.testing.fake_datasets import (BASE_INFO_KEYS, DENSE_PIPELINE,
+                                              TEST_DATA, TINY_ROOTS,
+                                              build_dataset, weak_pipeline)
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
-TINY = REPO_ROOT / 'tests' / 'data' / 'pascal_context_tiny'
-CTX_ROOT = TINY / 'VOCdevkit' / 'VOC2010'
-XML_DIR = TINY / 'scribble_annotation' / 'pascal_context'
-BASE_KEYS = {
-    'img_path', 'label_map', 'reduce_zero_label', 'seg_fields', 'supervision',
-    'domain', 'sample_idx'
-}
+CTX_ROOT = TINY_ROOTS['pascal_context']
+XML_DIR = TEST_DATA / 'pascal_context_tiny' / 'scribble_annotation' / (
+    'pascal_context')
+BASE_KEYS = BASE_INFO_KEYS | {'sample_idx'}
 
 
-def _dataset(cls=PascalContextScribbleDataset, root=CTX_ROOT, **kwargs):
-    init_default_scope('mmlabeleff')
-    kwargs.setdefault('pipeline', [])
-    return cls(data_root=str(root), **kwargs)
+def _dataset(cls=PascalContextScribbleDataset59, root=CTX_ROOT, **kwargs):
+    return build_dataset(cls, root, **kwargs)
+
+
+def test_names_and_classes_are_mmseg_s():
+    assert PascalContextScribbleDataset.METAINFO['classes'] == (
+        PascalContextDataset.METAINFO['classes'])
+    assert PascalContextScribbleDataset59.METAINFO['classes'] == (
+        PascalContextDataset59.METAINFO['classes'])
+    assert len(PascalContextScribbleDataset.METAINFO['classes']) == 60
+    assert len(PascalContextScribbleDataset59.METAINFO['classes']) == 59
+    assert PascalContextScribbleDataset.DEFAULT_SPARSE_PREFIX.endswith(
+        'context60_scribbles_r100')
+    assert PascalContextScribbleDataset59.DEFAULT_SPARSE_PREFIX.endswith(
+        'context59_scribbles_r100')
 
 
 def _class_id(dataset, name):
@@ -59,11 +68,7 @@ def test_other_supervision_keys(supervision, extra):
 
 
 def test_sparse_maps_hold_59_class_ids_and_background_is_ignored():
-    ds = _dataset(pipeline=[
-        dict(type='LoadImageFromFile'),
-        dict(type='LoadWeakAnnotations', num_classes=59),
-        dict(type='PackWeakSegInputs'),
-    ])
+    ds = _dataset(pipeline=weak_pipeline(59))
     sparse = ds[0]['data_samples'].gt_sparse_seg.data.numpy()
     expected = {_class_id(ds, c) for c in ('sky', 'grass', 'dog')}
     # background scribbles are 255 (ignore) in the 59-class space
@@ -72,11 +77,7 @@ def test_sparse_maps_hold_59_class_ids_and_background_is_ignored():
 
 def test_dense_masks_and_tags_drop_background():
     ds = _dataset(supervision='full', ann_file=(
-        'ImageSets/SegmentationContext/val.txt'), pipeline=[
-            dict(type='LoadImageFromFile'),
-            dict(type='mmseg.LoadAnnotations'),
-            dict(type='mmseg.PackSegInputs'),
-        ])
+        'ImageSets/SegmentationContext/val.txt'), pipeline=DENSE_PIPELINE)
     seg = ds[0]['data_samples'].gt_sem_seg.data.numpy()
     raw = np.array(
         Image.open(CTX_ROOT / 'SegmentationClassContext' / '2008_000007.png'))
@@ -93,9 +94,8 @@ def test_unsupported_supervision_is_refused():
         _dataset(supervision='tags', tags_from='xml')
 
 
-def test_missing_sparse_map_and_empty_split_are_named(tmp_path):
-    root = tmp_path / 'VOC2010'
-    shutil.copytree(CTX_ROOT, root)
+def test_missing_sparse_map_and_empty_split_are_named(tiny_copy):
+    root = tiny_copy('pascal_context')
     missing = 'ScribbleSup/context59_scribbles_r100/2008_000003.png'
     (root / missing).unlink()
     with pytest.raises(FileNotFoundError, match=missing):
@@ -105,38 +105,31 @@ def test_missing_sparse_map_and_empty_split_are_named(tmp_path):
         _dataset(root=root)
 
 
-def test_60_class_variant_keeps_background(tmp_path):
-    spec = importlib.util.spec_from_file_location(
-        'scribblesup', REPO_ROOT / 'tools/dataset_converters/scribblesup.py')
-    scribblesup = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(scribblesup)
-    scribblesup.convert(str(XML_DIR), str(tmp_path), dataset='context60')
+def test_60_classes_keep_background(tmp_path):
+    from mmlabeleff.structures.scribblesup import convert_scribblesup
+    convert_scribblesup(str(XML_DIR), str(tmp_path), dataset='context60')
     ds = _dataset(
-        PascalContext60ScribbleDataset,
+        PascalContextScribbleDataset,
         data_prefix=dict(
             img_path='JPEGImages',
             seg_map_path='SegmentationClassContext',
             sparse_map_path=str(tmp_path / 'context60_scribbles_r100')),
-        pipeline=[
-            dict(type='LoadImageFromFile'),
-            dict(type='LoadWeakAnnotations', num_classes=60),
-            dict(type='PackWeakSegInputs'),
-        ])
+        pipeline=weak_pipeline(60))
     assert len(ds.metainfo['classes']) == 60
     assert ds.metainfo['classes'][0] == 'background'
     assert ds.get_data_info(0)['reduce_zero_label'] is False
     sparse = ds[0]['data_samples'].gt_sparse_seg.data.numpy()
     expected = {_class_id(ds, c) for c in ('background', 'sky', 'grass', 'dog')}
     assert set(np.unique(sparse)) == expected | {254}
-    tags = _dataset(PascalContext60ScribbleDataset,
+    tags = _dataset(PascalContextScribbleDataset,
                     supervision='tags').get_data_info(0)['image_labels']
     assert tags == sorted(expected)
 
 
-def test_config_builds_train_and_val_sets():
+def test_config_builds_train_and_val_sets(repo_root):
     from mmlabeleff.registry import DATASETS
-    cfg = Config.fromfile(
-        str(REPO_ROOT / 'configs/_base_/datasets/pascal_context59_scribble.py'))
+    cfg = Config.fromfile(str(
+        repo_root / 'configs/_base_/datasets/pascal_context_59_scribble.py'))
     init_default_scope('mmlabeleff')
     for key, field in (('train_dataloader', 'gt_sparse_seg'),
                        ('val_dataloader', 'gt_sem_seg')):

@@ -1,8 +1,6 @@
 """SYNTHIADataset on tests/data/synthia_tiny."""
 import math
 import os
-import shutil
-from pathlib import Path
 
 import cv2
 import pytest
@@ -15,24 +13,17 @@ from mmlabeleff.datasets.synthia import (SYNTHIA_13_TRAIN_IDS,
                                          SYNTHIA_ID_TO_TRAIN_ID,
                                          synthia_subset_miou)
 from mmlabeleff.registry import DATASETS
+from mmlabeleff.testing.fake_datasets import (BASE_INFO_KEYS, DENSE_PIPELINE,
+                                              TINY_ROOTS, build_dataset)
 
-REPO = Path(__file__).resolve().parents[2]
-SYN = REPO / 'tests' / 'data' / 'synthia_tiny'
-MMSEG_KEYS = {'img_path', 'label_map', 'reduce_zero_label', 'seg_fields',
-              'supervision', 'domain'}
-DENSE_PIPELINE = [
-    dict(type='LoadImageFromFile'),
-    dict(type='mmseg.LoadAnnotations'),
-    dict(type='mmseg.PackSegInputs'),
-]
+SYN = TINY_ROOTS['synthia']
+MMSEG_KEYS = BASE_INFO_KEYS
 # SYNTHIA ids of the fake stripes: 3, 8, 0, 16, 22, 1, 21, 11
 TRAIN_ID_STRIPES = [0, 13, 255, 255, 255, 10, 3, 18]
 
 
 def _dataset(root=SYN, **kwargs):
-    init_default_scope('mmlabeleff')
-    kwargs.setdefault('pipeline', [])
-    return SYNTHIADataset(data_root=str(root), **kwargs)
+    return build_dataset(SYNTHIADataset, root, **kwargs)
 
 
 def test_mapping_is_the_16_class_protocol():
@@ -80,9 +71,8 @@ def test_raw_labels_are_16_bit_with_class_in_first_channel():
     assert raw[0, ::8, 2].tolist() == [3, 8, 0, 16, 22, 1, 21, 11]
 
 
-def test_missing_converted_label_names_the_converter(tmp_path):
-    root = tmp_path / 'synthia'
-    shutil.copytree(SYN, root)
+def test_missing_converted_label_names_the_converter(tiny_copy):
+    root = tiny_copy('synthia')
     label = root / 'GT' / 'LABELS' / '0000001_labelTrainIds.png'
     os.remove(label)
     with pytest.raises(FileNotFoundError,
@@ -91,8 +81,8 @@ def test_missing_converted_label_names_the_converter(tmp_path):
     assert len(_dataset(root, supervision='unlabeled')) == 2
 
 
-def test_config_builds():
-    cfg = Config.fromfile(str(REPO / 'configs/_base_/datasets/synthia.py'))
+def test_config_builds(repo_root):
+    cfg = Config.fromfile(str(repo_root / 'configs/_base_/datasets/synthia.py'))
     init_default_scope('mmlabeleff')
     train_cfg = cfg.train_dataloader.dataset
     train_cfg.update(data_root=str(SYN))

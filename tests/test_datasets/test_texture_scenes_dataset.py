@@ -7,7 +7,7 @@ from mmengine.registry import DefaultScope
 
 from mmlabeleff.datasets import TextureScenesDataset
 from mmlabeleff.registry import DATASETS
-from mmlabeleff.testing import make_texture_scenes
+from mmlabeleff.datasets.generators import make_texture_scenes
 
 
 @pytest.fixture(scope='module')

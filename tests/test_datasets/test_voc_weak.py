@@ -1,8 +1,6 @@
 """VOCWeakDataset: data infos per supervision, bad inputs, the config."""
 import copy
 import json
-import shutil
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -12,13 +10,13 @@ from PIL import Image
 
 from mmlabeleff.datasets import VOCWeakDataset
 from mmlabeleff.structures.label_convention import SUPERVISION_TYPES
+from mmlabeleff.testing.fake_datasets import (BASE_INFO_KEYS, DENSE_PIPELINE,
+                                              TINY_ROOTS, build_dataset,
+                                              weak_pipeline,
+                                              write_truncated_png)
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
-VOC_ROOT = REPO_ROOT / 'tests' / 'data' / 'voc_tiny' / 'VOCdevkit' / 'VOC2012'
-BASE_KEYS = {
-    'img_path', 'label_map', 'reduce_zero_label', 'seg_fields', 'supervision',
-    'domain', 'sample_idx'
-}
+VOC_ROOT = TINY_ROOTS['voc']
+BASE_KEYS = BASE_INFO_KEYS | {'sample_idx'}
 SPARSE = {
     'scribbles': 'ScribbleSup/scribbles_r100',
     'points': 'ScribbleSup/points_r000',
@@ -37,12 +35,10 @@ TRAINAUG = ['2007_000032', '2007_000039', '2008_000002']
 
 
 def _dataset(root=VOC_ROOT, supervision='full', split='trainaug', **kwargs):
-    init_default_scope('mmlabeleff')
-    kwargs.setdefault('pipeline', [])
     if supervision in SPARSE:
         kwargs.setdefault('sparse_prefix', SPARSE[supervision])
-    return VOCWeakDataset(
-        data_root=str(root),
+    return build_dataset(
+        VOCWeakDataset, root,
         ann_file=f'ImageSets/Segmentation/{split}.txt',
         data_prefix=dict(
             img_path='JPEGImages', seg_map_path='SegmentationClassAug'),
@@ -51,11 +47,9 @@ def _dataset(root=VOC_ROOT, supervision='full', split='trainaug', **kwargs):
 
 
 @pytest.fixture
-def voc_copy(tmp_path):
+def voc_copy(tiny_copy):
     """A writable copy of the tiny VOC 2012."""
-    root = tmp_path / 'VOC2012'
-    shutil.copytree(VOC_ROOT, root)
-    return root
+    return tiny_copy('voc')
 
 
 def test_covers_every_supervision_type():
@@ -80,11 +74,7 @@ def test_data_infos_hold_exactly_the_convention_keys(supervision):
 
 
 def test_full_masks_load_with_mmseg():
-    ds = _dataset(split='val', pipeline=[
-        dict(type='LoadImageFromFile'),
-        dict(type='mmseg.LoadAnnotations'),
-        dict(type='mmseg.PackSegInputs'),
-    ])
+    ds = _dataset(split='val', pipeline=DENSE_PIPELINE)
     item = ds[0]
     seg = item['data_samples'].gt_sem_seg.data.numpy()
     assert item['inputs'].shape == (3, 32, 48)
@@ -127,6 +117,10 @@ def test_points_file_gives_exact_points():
         x, y = point['point']
         assert sparse[int(y), int(x)] == point['point_label']
     assert sorted(p['point_label'] for p in info['points']) == [0, 1, 15]
+    # the one points format of every dataset and the simulator
+    table = json.loads(
+        (VOC_ROOT / 'ScribbleSup' / 'points_r000.json').read_text())
+    assert info['points'] == table['2007_000032']
 
 
 def test_weak_samples_can_keep_the_dense_path_and_set_the_domain():
@@ -147,11 +141,7 @@ def test_label_map_of_a_class_subset_applies_to_boxes_and_tags():
 
 
 def test_weak_pipeline_packs_the_sparse_map():
-    ds = _dataset(supervision='scribbles', pipeline=[
-        dict(type='LoadImageFromFile'),
-        dict(type='LoadWeakAnnotations', num_classes=21),
-        dict(type='PackWeakSegInputs'),
-    ])
+    ds = _dataset(supervision='scribbles', pipeline=weak_pipeline(21))
     sample = ds[0]['data_samples']
     assert 'gt_sem_seg' not in sample
     sparse = sample.gt_sparse_seg.data.numpy()
@@ -159,10 +149,10 @@ def test_weak_pipeline_packs_the_sparse_map():
     assert set(np.unique(sparse)) == {0, 1, 15, 254}
 
 
-def test_config_builds_train_and_val_sets():
+def test_config_builds_train_and_val_sets(repo_root):
     from mmlabeleff.registry import DATASETS
     cfg = Config.fromfile(
-        str(REPO_ROOT / 'configs/_base_/datasets/voc12_aug_weak.py'))
+        str(repo_root / 'configs/_base_/datasets/voc12_aug_weak.py'))
     init_default_scope('mmlabeleff')
     train_cfg = copy.deepcopy(cfg.train_dataloader.dataset)
     assert train_cfg.supervision == 'scribbles'
@@ -254,11 +244,26 @@ def test_bad_points_file_is_named(voc_copy):
     table = json.loads(points.read_text())
     del table['2007_000039']
     points.write_text(json.dumps(table))
-    with pytest.raises(ValueError, match="points_r000.json: no points for "
+    kwargs = dict(supervision='points',
+                  points_file='ScribbleSup/points_r000.json')
+    with pytest.raises(ValueError, match=f"{points}: no points for "
                        "image '2007_000039'"):
-        _dataset(voc_copy, supervision='points',
-                 points_file='ScribbleSup/points_r000.json')
-    points.write_text('{"2007_000032": [[1, 2]]')
-    with pytest.raises(ValueError, match='points_r000.json: malformed'):
-        _dataset(voc_copy, supervision='points',
-                 points_file='ScribbleSup/points_r000.json')
+        _dataset(voc_copy, **kwargs)
+    points.write_text('{"2007_000032": [[1, 2, 0]]}')  # the old list format
+    with pytest.raises(ValueError, match=f"{points}: image '2007_000032': "
+                       'expected points'):
+        _dataset(voc_copy, **kwargs)
+    points.write_text('{"2007_000032": [{"point": [1, 2]')
+    with pytest.raises(ValueError, match=f'{points}: malformed JSON'):
+        _dataset(voc_copy, **kwargs)
+    points.unlink()
+    with pytest.raises(FileNotFoundError, match=f'{points}: points file'):
+        _dataset(voc_copy, **kwargs)
+
+
+def test_truncated_mask_of_tags_is_named(voc_copy):
+    mask = voc_copy / 'SegmentationClassAug' / '2007_000039.png'
+    write_truncated_png(mask)
+    with pytest.raises(ValueError, match=f'{mask}: cannot read the '
+                       'segmentation mask'):
+        _dataset(voc_copy, supervision='tags')

@@ -8,7 +8,7 @@ Usage::
 
 Scenes are drawn deterministically from texture photographs that ship inside
 the scikit-image wheel (no download; see
-``mmlabeleff/testing/texture_scenes.py`` for the sources and licences). Run
+``mmlabeleff/datasets/generators/texture_scenes.py`` for the sources and licences). Run
 twice with the same arguments and the second run does nothing; the folder is
 written atomically (a temporary sibling renamed into place).
 """
@@ -16,7 +16,7 @@ import argparse
 import sys
 import time
 
-from mmlabeleff.testing import make_texture_scenes
+from mmlabeleff.datasets.generators import make_texture_scenes
 
 
 def parse_args(argv=None):

@@ -63,7 +63,9 @@ logger = logging.getLogger(__name__)
 
 #: Bump when the drawing procedure changes, so cached datasets are rebuilt.
 GENERATOR_VERSION = 1
-GENERATOR_NAME = 'mmlabeleff.testing.texture_scenes'
+GENERATOR_NAME = 'mmlabeleff.datasets.generators.texture_scenes'
+#: Earlier names of this generator in ``meta.json`` (same output).
+_FORMER_GENERATOR_NAMES = ('mmlabeleff.testing.texture_scenes', )
 
 CLASSES = ('background', 'brick', 'grass', 'gravel', 'tissue')
 PALETTE = ([0, 0, 0], [200, 80, 50], [70, 170, 60], [140, 140, 200],
@@ -349,10 +351,15 @@ def _read_meta(out_dir):
     return meta if isinstance(meta, dict) else None
 
 
+def _is_ours(meta):
+    return meta.get('generator') in (GENERATOR_NAME,
+                                     ) + _FORMER_GENERATOR_NAMES
+
+
 def _is_current(out_dir, params, source_digests):
     """Whether ``out_dir`` holds exactly the dataset ``params`` describe."""
     meta = _read_meta(out_dir)
-    if (meta is None or meta.get('generator') != GENERATOR_NAME
+    if (meta is None or not _is_ours(meta)
             or meta.get('version') != GENERATOR_VERSION
             or meta.get('params') != params
             or [s.get('sha256') for s in meta.get('sources', [])]
@@ -366,7 +373,7 @@ def _is_current(out_dir, params, source_digests):
 def _looks_generated(out_dir):
     """Empty, or a (possibly stale) dataset of this generator."""
     meta = _read_meta(out_dir)
-    if meta is not None and meta.get('generator') == GENERATOR_NAME:
+    if meta is not None and _is_ours(meta):
         return True
     return {p.name for p in out_dir.iterdir()} <= {'img_dir', 'ann_dir'}
 

@@ -46,7 +46,9 @@ class LoadWeakAnnotations(LoadAnnotations):
     Sparse maps, tags, boxes and points are expected in the dataset's own
     class ids already (``label_map`` and ``reduce_zero_label`` apply to the
     dense map only, as in mmseg); when the number of classes is known their
-    values are checked, and the error names the file or image.
+    values are checked, and the error names the file or image. A missing or
+    undecodable (e.g. truncated) label PNG raises :class:`FileNotFoundError`
+    or :class:`ValueError` naming the file and its image.
 
     Points: a data info's ``point`` ``[x, y]`` is the column and row of the
     labelled pixel (what ``np.nonzero`` of a sparse map gives). They are
@@ -139,13 +141,50 @@ class LoadWeakAnnotations(LoadAnnotations):
                 f'{results.get("img_path")}: {what} {np.unique(bad).tolist()} '
                 f'outside the {num_classes} classes 0..{num_classes - 1}')
 
+    def _read_label_map(self, path: str, what: str,
+                        results: dict) -> np.ndarray:
+        """Read and decode one label PNG; every failure names the file.
+
+        Raises:
+            FileNotFoundError: If the file is missing.
+            ValueError: If it cannot be decoded (e.g. truncated).
+        """
+        image = results.get('img_path')
+        of_image = f' (of image {image})' if image else ''
+        try:
+            img_bytes = fileio.get(path, backend_args=self.backend_args)
+        except FileNotFoundError as e:
+            raise FileNotFoundError(
+                f'{path}: {what} not found{of_image}') from e
+        try:
+            array = mmcv.imfrombytes(
+                img_bytes, flag='unchanged', backend=self.imdecode_backend)
+        except Exception as e:  # PIL / cv2 raise OSError, SyntaxError, ...
+            raise ValueError(f'{path}: cannot decode the {what}{of_image} '
+                             f'({type(e).__name__}: {e})') from e
+        if array is None:  # cv2 returns None for undecodable bytes
+            raise ValueError(f'{path}: cannot decode the {what}{of_image}')
+        return array
+
+    def _load_seg_map(self, results: dict) -> None:
+        """mmseg's dense-map loading, with errors that name the file."""
+        path = results['seg_map_path']
+        try:
+            super()._load_seg_map(results)
+        except FileNotFoundError as e:
+            raise FileNotFoundError(f'{path}: dense label map not found (of '
+                                    f'image {results.get("img_path")})') from e
+        except (OSError, SyntaxError, ValueError, AttributeError) as e:
+            # a truncated or corrupt PNG: PIL's message does not name it
+            raise ValueError(
+                f'{path}: cannot decode the dense label map (of image '
+                f'{results.get("img_path")}) ({type(e).__name__}: {e})') from e
+
     def _load_sparse_map(self, results: dict) -> None:
         """Load ``sparse_map_path`` into ``gt_sparse_seg_map``, unchanged."""
         path = results['sparse_map_path']
-        img_bytes = fileio.get(path, backend_args=self.backend_args)
-        sparse = mmcv.imfrombytes(
-            img_bytes, flag='unchanged',
-            backend=self.imdecode_backend).squeeze().astype(np.uint8)
+        sparse = self._read_label_map(path, 'sparse label map',
+                                      results).squeeze().astype(np.uint8)
         num_classes = self._num_classes(results)
         if num_classes is not None:
             check_label_map(sparse, num_classes, path, sparse=True)

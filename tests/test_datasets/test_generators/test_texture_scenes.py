@@ -1,5 +1,4 @@
 """make_texture_scenes: determinism, idempotence, exact masks, atomicity."""
-import importlib.util
 import json
 from pathlib import Path
 
@@ -7,10 +6,8 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from mmlabeleff.testing import make_texture_scenes
-from mmlabeleff.testing import texture_scenes as ts
-
-ROOT = Path(__file__).resolve().parents[2]
+from mmlabeleff.datasets.generators import make_texture_scenes
+from mmlabeleff.datasets.generators import texture_scenes as ts
 TINY = dict(num_train=8, num_val=2, size=(32, 32))
 
 
@@ -200,11 +197,19 @@ def test_refuses_files_and_foreign_folders(tmp_path):
     assert make_texture_scenes(empty, **TINY)['created']
 
 
-def test_cli(tmp_path, capsys):
-    spec = importlib.util.spec_from_file_location(
-        'make_demo_dataset', ROOT / 'tools' / 'misc' / 'make_demo_dataset.py')
-    cli = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(cli)
+def test_a_dataset_of_the_former_module_name_is_kept(tmp_path):
+    root = tmp_path / 'ts'
+    make_texture_scenes(root, **TINY)
+    meta = json.loads((root / 'meta.json').read_text())
+    assert meta['generator'] == 'mmlabeleff.datasets.generators.texture_scenes'
+    meta['generator'] = 'mmlabeleff.testing.texture_scenes'
+    (root / 'meta.json').write_text(json.dumps(meta))
+    assert not make_texture_scenes(root, **TINY)['created']
+    assert make_texture_scenes(root, **dict(TINY, seed=4))['created']
+
+
+def test_cli(tmp_path, capsys, load_tool):
+    cli = load_tool('tools/misc/make_demo_dataset.py')
     args = ['--out-dir', str(tmp_path / 'ts'), '--num-train', '3',
             '--num-val', '1', '--size', '24', '32', '--seed', '2']
     assert cli.main(args) == 0

@@ -98,3 +98,25 @@ def test_errors_name_the_files(files):
         LoadWeakAnnotations()(data_info(
             files, image_labels=None,
             points=[dict(point=[60, 3], point_label=0)]))
+
+
+@pytest.mark.parametrize('key,what', [('sparse_map_path', 'sparse label map'),
+                                      ('seg_map_path', 'dense label map')])
+def test_unreadable_label_pngs_name_the_file(files, tmp_path, key, what):
+    from mmlabeleff.testing.fake_datasets import write_truncated_png
+    cut = str(write_truncated_png(tmp_path / 'cut.png'))
+    info = data_info(files, image_labels=None, **{key: cut})
+    with pytest.raises(ValueError, match=f'{cut}: cannot decode the {what} '
+                       f'\\(of image {files["img"]}\\)'):
+        LoadWeakAnnotations()(info)
+    (tmp_path / 'garbage.png').write_bytes(b'not a png at all')
+    info = data_info(files, image_labels=None,
+                     **{key: str(tmp_path / 'garbage.png')})
+    with pytest.raises(ValueError, match=f'garbage.png: cannot decode the '
+                       f'{what}'):
+        LoadWeakAnnotations()(info)
+    missing = str(tmp_path / 'missing.png')
+    info = data_info(files, image_labels=None, **{key: missing})
+    with pytest.raises(FileNotFoundError,
+                       match=f'{missing}: {what} not found'):
+        LoadWeakAnnotations()(info)
