@@ -1,3 +1,10 @@
 """Visualizers of mmlabeleff, registered in
 :data:`mmlabeleff.registry.VISUALIZERS`."""
-__all__ = []
+from .utils import (LABEL_TYPES, iter_packed_samples, label_types_of,
+                    packed_inputs_to_rgb, sparse_display_map)
+from .weak_seg_local_visualizer import WeakSegLocalVisualizer
+
+__all__ = [
+    'WeakSegLocalVisualizer', 'LABEL_TYPES', 'label_types_of',
+    'sparse_display_map', 'packed_inputs_to_rgb', 'iter_packed_samples'
+]
