@@ -1,7 +1,7 @@
 # Entry points of mmlabeleff. `make demo` and `make test` set everything up
 # first (tools/setup_env.sh is idempotent: a second run does nothing).
 PY ?= .venv/bin/python
-DEMO_CFG := configs/demo/deeplabv3plus_efflite0_1xb8-300_texturescenes-full-96x96.py
+DEMO_CFG := configs/demo/deeplabv3plus_efflite0_1xb8-300iter_texture-scenes-full-96x96.py
 DEMO_DIR := work_dirs/demo
 CAMVID_CFG := configs/fully_supervised/deeplabv3plus/deeplabv3plus-mfb_efflite0_1xb8-2k_camvid-full-176x176.py
 

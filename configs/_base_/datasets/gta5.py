@@ -3,9 +3,9 @@
 # tools/dataset_converters/gta5.py), DAFormer's source pipeline: resize to
 # 1280x720, 512x512 crops. Evaluated on Cityscapes val at 1024x512 (the
 # source-only setting; the UDA recipes add the Cityscapes target split).
+_base_ = ['./cityscapes_1024x512.py']  # Cityscapes val set, evaluator, loaders
 dataset_type = 'GTA5Dataset'
 data_root = 'data/gta5'
-cityscapes_root = 'data/cityscapes'
 num_classes = 19
 crop_size = (512, 512)
 train_pipeline = [
@@ -16,37 +16,10 @@ train_pipeline = [
     dict(type='WeakRandomFlip', prob=0.5),
     dict(type='PackWeakSegInputs'),
 ]
-test_pipeline = [
-    dict(type='LoadImageFromFile'),
-    dict(type='mmseg.Resize', scale=(1024, 512), keep_ratio=True),
-    dict(type='mmseg.LoadAnnotations'),
-    dict(type='mmseg.PackSegInputs'),
-]
 train_dataloader = dict(
-    batch_size=2,
-    num_workers=4,
-    persistent_workers=True,
-    sampler=dict(type='InfiniteSampler', shuffle=True),
     dataset=dict(
         type=dataset_type,
         data_root=data_root,
         data_prefix=dict(img_path='images', seg_map_path='labels'),
         domain='source',
         pipeline=train_pipeline))
-val_dataloader = dict(
-    batch_size=1,
-    num_workers=4,
-    persistent_workers=True,
-    sampler=dict(type='DefaultSampler', shuffle=False),
-    dataset=dict(
-        type='CityscapesWeakDataset',
-        data_root=cityscapes_root,
-        data_prefix=dict(
-            img_path='leftImg8bit/val', seg_map_path='gtFine/val'),
-        supervision='full',
-        domain='target',
-        test_mode=True,
-        pipeline=test_pipeline))
-test_dataloader = val_dataloader
-val_evaluator = dict(type='mmseg.IoUMetric', iou_metrics=['mIoU'])
-test_evaluator = val_evaluator

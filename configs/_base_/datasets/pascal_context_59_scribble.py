@@ -2,8 +2,14 @@
 # PascalContextDataset59): 4,998 VOC 2010 train images with ScribbleSup
 # scribbles (tools/dataset_converters/scribblesup.py --dataset context59),
 # the 5,105 val images with full masks (mmseg's pascal_context.py converter)
-# for evaluation.
-dataset_type = 'PascalContextScribbleDataset'
+# for evaluation. Loader settings and evaluator are those of the VOC config
+# (same VOC layout, same ScribbleSup labels). The 60-class setting
+# (background is class 0, as mmseg's PascalContextDataset and BLPSeg's code)
+# is PascalContextScribbleDataset with LoadWeakAnnotations(num_classes=60)
+# and the scribbles of scribblesup.py --dataset context60
+# (ScribbleSup/context60_scribbles_r100).
+_base_ = ['./voc12_aug_weak.py']  # VOC-layout loaders, evaluator
+dataset_type = 'PascalContextScribbleDataset59'
 data_root = 'data/VOCdevkit/VOC2010'
 supervision = 'scribbles'
 sparse_prefix = 'ScribbleSup/context59_scribbles_r100'
@@ -27,10 +33,6 @@ test_pipeline = [
     dict(type='mmseg.PackSegInputs'),
 ]
 train_dataloader = dict(
-    batch_size=4,
-    num_workers=4,
-    persistent_workers=True,
-    sampler=dict(type='InfiniteSampler', shuffle=True),
     dataset=dict(
         type=dataset_type,
         data_root=data_root,
@@ -42,19 +44,11 @@ train_dataloader = dict(
         supervision=supervision,
         pipeline=train_pipeline))
 val_dataloader = dict(
-    batch_size=1,
-    num_workers=4,
-    persistent_workers=True,
-    sampler=dict(type='DefaultSampler', shuffle=False),
     dataset=dict(
         type=dataset_type,
         data_root=data_root,
         ann_file='ImageSets/SegmentationContext/val.txt',
         data_prefix=dict(
             img_path='JPEGImages', seg_map_path='SegmentationClassContext'),
-        supervision='full',
-        test_mode=True,
         pipeline=test_pipeline))
 test_dataloader = val_dataloader
-val_evaluator = dict(type='mmseg.IoUMetric', iou_metrics=['mIoU'])
-test_evaluator = val_evaluator

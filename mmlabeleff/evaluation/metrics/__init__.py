@@ -1,2 +1,4 @@
 """Metrics of mmlabeleff, registered in :data:`mmlabeleff.registry.METRICS`."""
-__all__ = []
+from .subset_iou_metric import SubsetIoUMetric
+
+__all__ = ['SubsetIoUMetric']
