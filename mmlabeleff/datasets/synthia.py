@@ -1,6 +1,5 @@
 """SYNTHIA-RAND-CITYSCAPES, a synthetic source domain for Cityscapes."""
-import math
-from typing import Dict, Sequence
+from typing import Dict
 
 from mmseg.datasets import CityscapesDataset
 
@@ -25,32 +24,6 @@ SYNTHIA_16_TRAIN_IDS = (0, 1, 2, 3, 4, 5, 6, 7, 8, 10, 11, 12, 13, 15, 17, 18)
 SYNTHIA_13_TRAIN_IDS = (0, 1, 2, 6, 7, 8, 10, 11, 12, 13, 15, 17, 18)
 
 
-def synthia_subset_miou(class_iou: Sequence[float],
-                        num_classes: int = 16) -> float:
-    """mIoU over SYNTHIA's 16 or 13 classes from 19 per-class IoUs.
-
-    Models are trained and evaluated in the 19 Cityscapes train ids (as
-    :class:`mmseg.evaluation.IoUMetric` reports them); SYNTHIA results are
-    the mean over :data:`SYNTHIA_16_TRAIN_IDS` or
-    :data:`SYNTHIA_13_TRAIN_IDS` of those IoUs (NaNs skipped).
-
-    Args:
-        class_iou (Sequence[float]): 19 IoUs, indexed by train id.
-        num_classes (int): 16 or 13.
-
-    Returns:
-        float: The subset mean (NaN if every value is NaN).
-    """
-    if len(class_iou) != 19:
-        raise ValueError(f'expected 19 per-class IoUs, got {len(class_iou)}')
-    ids = {16: SYNTHIA_16_TRAIN_IDS, 13: SYNTHIA_13_TRAIN_IDS}.get(num_classes)
-    if ids is None:
-        raise ValueError(f'num_classes must be 16 or 13, got {num_classes}')
-    values = [float(class_iou[i]) for i in ids]
-    values = [v for v in values if not math.isnan(v)]
-    return sum(values) / len(values) if values else math.nan
-
-
 @DATASETS.register_module()
 class SYNTHIADataset(BaseWeakSegDataset):
     """SYNTHIA-RAND-CITYSCAPES as the labelled source domain of UDA.
@@ -73,7 +46,8 @@ class SYNTHIADataset(BaseWeakSegDataset):
     train-id space of Cityscapes (same head as the target); terrain, truck
     and train never occur, and mIoU is reported over 16 classes
     (:data:`SYNTHIA_16_TRAIN_IDS`) and 13 (:data:`SYNTHIA_13_TRAIN_IDS`),
-    see :func:`synthia_subset_miou`.
+    with :class:`~mmlabeleff.evaluation.SubsetIoUMetric` (the SYNTHIA
+    dataset config sets it).
 
     Args:
         supervision (str): ``'full'`` or ``'unlabeled'``. Defaults to

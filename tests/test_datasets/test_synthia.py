@@ -1,5 +1,4 @@
 """SYNTHIADataset on tests/data/synthia_tiny."""
-import math
 import os
 
 import cv2
@@ -10,8 +9,7 @@ from mmengine.registry import init_default_scope
 from mmlabeleff.datasets import SYNTHIADataset
 from mmlabeleff.datasets.synthia import (SYNTHIA_13_TRAIN_IDS,
                                          SYNTHIA_16_TRAIN_IDS,
-                                         SYNTHIA_ID_TO_TRAIN_ID,
-                                         synthia_subset_miou)
+                                         SYNTHIA_ID_TO_TRAIN_ID)
 from mmlabeleff.registry import DATASETS
 from mmlabeleff.testing.fake_datasets import (BASE_INFO_KEYS, DENSE_PIPELINE,
                                               TINY_ROOTS, build_dataset)
@@ -35,19 +33,6 @@ def test_mapping_is_the_16_class_protocol():
     # terrain, truck and train do not occur
     assert not {9, 14, 16} & set(SYNTHIA_16_TRAIN_IDS)
     assert set(SYNTHIA_16_TRAIN_IDS) - set(SYNTHIA_13_TRAIN_IDS) == {3, 4, 5}
-
-
-def test_subset_miou():
-    iou = [float(i) for i in range(19)]
-    iou[9] = iou[14] = iou[16] = math.nan
-    assert synthia_subset_miou(iou) == pytest.approx(
-        sum(SYNTHIA_16_TRAIN_IDS) / 16)
-    assert synthia_subset_miou(iou, 13) == pytest.approx(
-        sum(SYNTHIA_13_TRAIN_IDS) / 13)
-    with pytest.raises(ValueError, match='16 or 13'):
-        synthia_subset_miou(iou, 19)
-    with pytest.raises(ValueError, match='19 per-class'):
-        synthia_subset_miou(iou[:16])
 
 
 def test_loads_converted_train_ids():

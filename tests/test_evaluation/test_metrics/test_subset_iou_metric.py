@@ -136,3 +136,15 @@ def test_synthia_config_reports_16_and_13_class_means():
     assert metrics['mIoU16'] == pytest.approx(132 / 16)
     assert metrics['mIoU13'] == pytest.approx(round(120 / 13, 2))
     assert metrics['mIoU'] == pytest.approx(round(132 / 16, 2))
+
+
+def test_synthia_config_subsets_are_the_dataset_protocol():
+    from mmlabeleff.datasets.synthia import (SYNTHIA_13_TRAIN_IDS,
+                                             SYNTHIA_16_TRAIN_IDS)
+    cfg = Config.fromfile(str(REPO / 'configs/_base_/datasets/synthia.py'))
+    names = CityscapesDataset.METAINFO['classes']
+    subsets = cfg.val_evaluator['subsets']
+    assert [names.index(c) for c in subsets['mIoU16']] == list(
+        SYNTHIA_16_TRAIN_IDS)
+    assert [names.index(c) for c in subsets['mIoU13']] == list(
+        SYNTHIA_13_TRAIN_IDS)
