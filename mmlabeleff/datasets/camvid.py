@@ -1,6 +1,6 @@
 """CamVid, the 11-class SegNet version, with any kind of supervision."""
 import os.path as osp
-from typing import List, Optional
+from typing import List
 
 from mmlabeleff.registry import DATASETS
 from mmlabeleff.structures.label_convention import IGNORE_INDEX
@@ -108,25 +108,11 @@ class CamVidDataset(BaseWeakSegDataset):
     #: Paths come from the split file, not from ``data_prefix``.
     REQUIRED_DATA_PREFIX = {}
 
-    def __init__(self,
-                 ann_file: str = 'splits/train.txt',
-                 supervision: str = 'full',
-                 domain: str = 'source',
-                 weak_root: Optional[str] = None,
-                 weak_label: Optional[str] = None,
-                 keep_seg_map_path: bool = False,
-                 **kwargs) -> None:
+    def __init__(self, ann_file: str = 'splits/train.txt', **kwargs) -> None:
         kwargs.setdefault('img_suffix', '.png')
         kwargs.setdefault('seg_map_suffix', '.png')
         kwargs.setdefault('reduce_zero_label', False)
-        super().__init__(
-            ann_file=ann_file,
-            supervision=supervision,
-            domain=domain,
-            weak_root=weak_root,
-            weak_label=weak_label,
-            keep_seg_map_path=keep_seg_map_path,
-            **kwargs)
+        super().__init__(ann_file=ann_file, **kwargs)
 
     def seg_label_map(self) -> dict:
         """The class-subset map, plus void (11) -> 255."""

@@ -80,24 +80,13 @@ class CityscapesWeakDataset(BaseWeakSegDataset):
                  '*_gtFine_labelTrainIds.png')
 
     def __init__(self,
-                 ann_file: str = '',
-                 supervision: str = 'full',
-                 domain: str = 'source',
                  data_prefix: dict = dict(
                      img_path='leftImg8bit/train', seg_map_path='gtFine/train'),
-                 sparse_map_suffix: str = '.png',
                  img_suffix: str = '_leftImg8bit.png',
                  seg_map_suffix: str = '_gtFine_labelTrainIds.png',
                  **kwargs) -> None:
-        super().__init__(
-            ann_file=ann_file,
-            supervision=supervision,
-            domain=domain,
-            data_prefix=data_prefix,
-            sparse_map_suffix=sparse_map_suffix,
-            img_suffix=img_suffix,
-            seg_map_suffix=seg_map_suffix,
-            **kwargs)
+        super().__init__(data_prefix=data_prefix, img_suffix=img_suffix,
+                         seg_map_suffix=seg_map_suffix, **kwargs)
 
     def _scan_images(self) -> Dict[str, str]:
         """Map image id -> path relative to the image folder."""

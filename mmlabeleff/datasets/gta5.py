@@ -59,8 +59,6 @@ class GTA5Dataset(BaseWeakSegDataset):
 
     def __init__(self,
                  raw_label_ids: bool = False,
-                 supervision: str = 'full',
-                 domain: str = 'source',
                  data_prefix: dict = dict(
                      img_path='images', seg_map_path='labels'),
                  img_suffix: str = '.png',
@@ -69,13 +67,8 @@ class GTA5Dataset(BaseWeakSegDataset):
         self.raw_label_ids = raw_label_ids
         if seg_map_suffix is None:
             seg_map_suffix = '.png' if raw_label_ids else '_labelTrainIds.png'
-        super().__init__(
-            supervision=supervision,
-            domain=domain,
-            data_prefix=data_prefix,
-            img_suffix=img_suffix,
-            seg_map_suffix=seg_map_suffix,
-            **kwargs)
+        super().__init__(data_prefix=data_prefix, img_suffix=img_suffix,
+                         seg_map_suffix=seg_map_suffix, **kwargs)
 
     def seg_label_map(self) -> Optional[Dict[int, int]]:
         """Label id -> train id (composed with a class subset's map)."""

@@ -63,17 +63,10 @@ class SYNTHIADataset(BaseWeakSegDataset):
     CONVERTER = 'tools/dataset_converters/synthia.py'
 
     def __init__(self,
-                 supervision: str = 'full',
-                 domain: str = 'source',
                  data_prefix: dict = dict(
                      img_path='RGB', seg_map_path='GT/LABELS'),
                  img_suffix: str = '.png',
                  seg_map_suffix: str = '_labelTrainIds.png',
                  **kwargs) -> None:
-        super().__init__(
-            supervision=supervision,
-            domain=domain,
-            data_prefix=data_prefix,
-            img_suffix=img_suffix,
-            seg_map_suffix=seg_map_suffix,
-            **kwargs)
+        super().__init__(data_prefix=data_prefix, img_suffix=img_suffix,
+                         seg_map_suffix=seg_map_suffix, **kwargs)
