@@ -4,11 +4,24 @@ The C++ (CPU) sources under ``mmlabeleff/ops/csrc`` are always built. CUDA
 sources (``*.cu``) are added when CUDA is available or ``FORCE_CUDA=1``; the
 CUDA library headers that torch's headers include are taken from the nvidia
 wheels in site-packages (``nvidia/cu13/include``) when present.
+
+Runtime requirements are ``requirements/runtime.txt``. mmcv is not among
+them (as in mmsegmentation, it is in ``requirements/mminstall.txt``, the
+``mim`` extra): mmcv 2.1.0 has no wheel for torch 2.14 and is built from
+source by ``tools/setup_env.sh``, so pip must never try to fetch it itself.
+
+``configs/``, ``tools/`` and ``model-index.yml`` are made available inside the
+package as ``mmlabeleff/.mim/`` (symlinks for an editable install, copies for
+a wheel or sdist), so that OpenMMLab's ``mim`` finds them
+(``mim train mmlabeleff CONFIG``).
 """
 import glob
 import os
 import os.path as osp
+import platform
+import shutil
 import site
+import sys
 
 from setuptools import find_packages, setup
 
@@ -16,6 +29,8 @@ ROOT = osp.dirname(osp.abspath(__file__))
 
 
 def get_version():
+    """Return ``__version__`` of ``mmlabeleff/version.py`` (without importing
+    the package, whose dependencies may not be installed yet)."""
     scope = {}
     with open(osp.join(ROOT, 'mmlabeleff', 'version.py')) as f:
         exec(compile(f.read(), 'version.py', 'exec'), scope)
@@ -23,11 +38,84 @@ def get_version():
 
 
 def parse_requirements(fname):
-    """Return the non-comment lines of a requirements file."""
+    """Return the requirement specifiers of ``requirements/<fname>``.
+
+    Comments (``# ...``) and blank lines are dropped; ``-r other.txt`` lines
+    include another file of the folder. Pip options (other lines starting
+    with ``-``) are not requirements and are refused.
+    """
     path = osp.join(ROOT, 'requirements', fname)
     with open(path) as f:
         lines = [ln.split('#')[0].strip() for ln in f]
-    return [ln for ln in lines if ln]
+    reqs = []
+    for line in lines:
+        if line.startswith('-r '):
+            reqs += parse_requirements(line[3:].strip())
+        elif line.startswith('-'):
+            raise ValueError(f'{path}: pip option {line!r} in a requirements '
+                             'file read by setup.py')
+        elif line:
+            reqs.append(line)
+    return reqs
+
+
+#: What ``mmlabeleff/.mim`` holds for OpenMMLab's ``mim`` (when present).
+MIM_FILES = ('configs', 'tools', 'model-index.yml', 'dataset-index.yml')
+
+
+def mim_install_mode(argv):
+    """How to provide ``mmlabeleff/.mim`` for the setup command in ``argv``.
+
+    Returns:
+        str or None: ``'symlink'`` for an editable install (``develop``, or
+        ``editable_wheel`` as pip's PEP 660 ``pip install -e .`` runs it),
+        ``'copy'`` when building a wheel or sdist (and on Windows, where
+        symlinks need privileges), None for other commands (``build_ext``,
+        ``egg_info`` ...), which leave ``.mim`` alone.
+    """
+    if 'develop' in argv or 'editable_wheel' in argv:
+        return 'copy' if platform.system() == 'Windows' else 'symlink'
+    if 'sdist' in argv or 'bdist_wheel' in argv:
+        return 'copy'
+    return None
+
+
+def add_mim_extension(mode, repo_path=ROOT):
+    """Mirror ``configs/``, ``tools/`` (...) into ``mmlabeleff/.mim``.
+
+    Same behaviour as mmsegmentation's ``add_mim_extension``: each of
+    :data:`MIM_FILES` that exists in the repository replaces what
+    ``mmlabeleff/.mim`` held under that name, as a relative symlink or a
+    copy.
+
+    Args:
+        mode (str or None): ``'symlink'``, ``'copy'`` or None (do nothing),
+            see :func:`mim_install_mode`.
+        repo_path (str): The repository root. Defaults to this file's folder.
+    """
+    if mode is None:
+        return
+    if mode not in ('symlink', 'copy'):
+        raise ValueError(f'invalid mode {mode!r}')
+    mim_path = osp.join(repo_path, 'mmlabeleff', '.mim')
+    os.makedirs(mim_path, exist_ok=True)
+    for name in MIM_FILES:
+        src_path = osp.join(repo_path, name)
+        if not osp.exists(src_path):
+            continue
+        tar_path = osp.join(mim_path, name)
+        if osp.islink(tar_path) or osp.isfile(tar_path):
+            os.remove(tar_path)
+        elif osp.isdir(tar_path):
+            shutil.rmtree(tar_path)
+        if mode == 'symlink':
+            os.symlink(osp.relpath(src_path, mim_path), tar_path)
+        elif osp.isdir(src_path):
+            shutil.copytree(
+                src_path, tar_path,
+                ignore=shutil.ignore_patterns('__pycache__', '*.pyc'))
+        else:
+            shutil.copyfile(src_path, tar_path)
 
 
 def find_cuda_toolkit():
@@ -121,6 +209,7 @@ def get_extensions():
 
 
 def get_cmdclass():
+    """Use torch's ``BuildExtension`` (with ninja) to build the ops."""
     try:
         from torch.utils.cpp_extension import BuildExtension
     except ImportError:
@@ -129,6 +218,7 @@ def get_cmdclass():
 
 
 if __name__ == '__main__':
+    add_mim_extension(mim_install_mode(sys.argv))
     setup(
         name='mmlabeleff',
         version=get_version(),
@@ -140,10 +230,13 @@ if __name__ == '__main__':
         python_requires='>=3.10',
         packages=find_packages(exclude=('configs', 'tools', 'tests', 'demo')),
         include_package_data=True,
-        install_requires=[],  # installed by tools/setup_env.sh (mmcv from source)
+        # mmcv is not listed (see the module docstring): tools/setup_env.sh
+        # builds it; `mim install` reads the `mim` extra.
+        install_requires=parse_requirements('runtime.txt'),
         extras_require={
             'tests': parse_requirements('tests.txt'),
             'optional': parse_requirements('optional.txt'),
+            'mim': parse_requirements('mminstall.txt'),
         },
         ext_modules=get_extensions(),
         cmdclass=get_cmdclass(),

@@ -10,9 +10,13 @@
 # take seconds; the rest of the OpenMMLab stack; test tools; mmlabeleff itself
 # (editable, which compiles mmlabeleff._ext).
 #
-# A stamp file records a hash of this script, requirements/*.txt, setup.py and the
-# kernel sources (mmlabeleff/ops/csrc); when the
-# stamp matches and the environment imports, the script does nothing.
+# A stamp file records a hash of this script, requirements/*.txt (setup.py's
+# install_requires is requirements/runtime.txt), setup.py and the kernel sources
+# (mmlabeleff/ops/csrc); when the stamp matches, the environment imports and
+# mmlabeleff/.mim (mim's links to configs/ and tools/, made by the editable
+# install) exists, the script does nothing. pyproject.toml is not hashed: its
+# [build-system] table only matters for isolated builds, which this script
+# never does (everything is installed with --no-build-isolation).
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -33,6 +37,7 @@ hash_inputs() {
 
 want="$(hash_inputs)"
 if [[ -f "$STAMP" && "$(cat "$STAMP")" == "$want" ]] \
+   && [[ -f "$ROOT/mmlabeleff/.mim/tools/train.py" ]] \
    && "$VENV/bin/python" -c "import mmcv.ops, mmseg, mmdet, mmpretrain, mmlabeleff._ext" 2>/dev/null; then
   log "environment at $VENV is up to date (nothing to do)"
   exit 0
@@ -90,8 +95,12 @@ log "test tools"
 log "optional benchmark baselines (pydensecrf2; skipped if it does not build)"
 "${PIP[@]}" -r "$ROOT/requirements/optional.txt" || log "optional requirements skipped"
 
-log "mmlabeleff (editable; compiles mmlabeleff._ext)"
-"${PIP[@]}" --no-build-isolation --no-deps -e "$ROOT"
+log "mmlabeleff (editable; compiles mmlabeleff._ext; links mmlabeleff/.mim for mim)"
+# Not --no-deps: pip checks setup.py's install_requires (requirements/runtime.txt,
+# all installed above, so nothing is downloaded; mmcv is not among them and torch
+# stays as pinned).
+"${PIP[@]}" --no-build-isolation -e "$ROOT"
+"$VENV/bin/python" -m pip check
 
 "$VENV/bin/python" -c "import mmcv.ops, mmseg, mmdet, mmpretrain, mmlabeleff._ext; print('[setup_env] imports ok: mmcv', mmcv.__version__, 'mmseg', mmseg.__version__)"
 echo "$want" > "$STAMP.tmp" && mv "$STAMP.tmp" "$STAMP"

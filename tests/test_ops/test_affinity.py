@@ -4,8 +4,12 @@ import math
 import pytest
 import torch
 
-from mmlabeleff.ops import (affinity_from_boundary, affinity_from_features,
-                            get_neighbor_offsets, random_walk)
+from mmlabeleff.ops import (
+    affinity_from_boundary,
+    affinity_from_features,
+    get_neighbor_offsets,
+    random_walk,
+)
 from mmlabeleff.ops.affinity import _line_pixels
 
 

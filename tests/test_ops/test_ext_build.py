@@ -8,18 +8,15 @@ import os
 import shutil
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
+from mmlabeleff.testing.script_loader import REPO_ROOT, load_script
 
 
 def _find_toolkit():
-    spec = {'__file__': str(REPO_ROOT / 'setup.py'), '__name__': 'setup'}
-    code = (REPO_ROOT / 'setup.py').read_text()
-    exec(compile(code, 'setup.py', 'exec'), spec)  # defines, does not run setup
-    return spec['find_cuda_toolkit']()
+    # imported as a module: defines the helpers, does not run setup()
+    return load_script('setup.py').find_cuda_toolkit()
 
 
 def test_cpu_extension_is_built_and_reports_its_compiler():

@@ -4,8 +4,13 @@ import importlib
 import pytest
 import torch
 
-from mmlabeleff.ops import (RandomWalk, get_ext_function, get_neighbor_offsets,
-                            random_walk, random_walk_reference)
+from mmlabeleff.ops import (
+    RandomWalk,
+    get_ext_function,
+    get_neighbor_offsets,
+    random_walk,
+    random_walk_reference,
+)
 from mmlabeleff.ops.random_walk import _transition_weights
 
 # the module itself (the attribute mmlabeleff.ops.random_walk is the function)

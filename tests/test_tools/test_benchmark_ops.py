@@ -1,16 +1,14 @@
 """Smoke test of ``tools/analysis_tools/benchmark_ops.py`` on small inputs."""
 import json
-import os.path as osp
 import subprocess
 import sys
 
 import pytest
 
-ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
-SCRIPT = osp.join(ROOT, 'tools', 'analysis_tools', 'benchmark_ops.py')
+SCRIPT = 'tools/analysis_tools/benchmark_ops.py'
 
 
-def test_prints_and_writes_side_by_side_results(tmp_path):
+def test_prints_and_writes_side_by_side_results(tmp_path, repo_root):
     pytest.importorskip('pydensecrf.densecrf')
     from mmlabeleff.ops import get_ext_function
     if get_ext_function('dense_crf_forward') is None:
@@ -20,7 +18,7 @@ def test_prints_and_writes_side_by_side_results(tmp_path):
         [sys.executable, SCRIPT, '--size', '64', '48', '--batch', '2',
          '--repeats', '1', '--camvid', str(tmp_path / 'no_camvid'),
          '--out', str(out)],
-        cwd=ROOT, capture_output=True, text=True, timeout=600)
+        cwd=repo_root, capture_output=True, text=True, timeout=600)
     assert run.returncode == 0, run.stderr[-3000:]
     assert 'TextureScenes' in run.stdout  # no CamVid: the generated images
     rows = json.loads(out.read_text())

@@ -10,7 +10,9 @@ import subprocess
 
 import pytest
 
-ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
+from mmlabeleff.testing.script_loader import REPO_ROOT
+
+ROOT = str(REPO_ROOT)
 # the launchers' default interpreter: the project's venv when it exists
 _VENV_PY = osp.join(ROOT, '.venv', 'bin', 'python')
 DEFAULT_PY = _VENV_PY if os.access(_VENV_PY, os.X_OK) else 'python'

@@ -1,13 +1,13 @@
 """Tests of ``tools/misc/print_config.py`` (run as a subprocess)."""
 import os
-import os.path as osp
 import subprocess
 import sys
 
 from mmengine.config import Config
 
-ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
-SCRIPT = osp.join(ROOT, 'tools', 'misc', 'print_config.py')
+from mmlabeleff.testing.script_loader import REPO_ROOT
+
+SCRIPT = str(REPO_ROOT / 'tools' / 'misc' / 'print_config.py')
 
 
 def _run(*args, cwd):

@@ -7,8 +7,12 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from mmlabeleff.utils import (dump_json_atomic, save_png_atomic,
-                              write_bytes_atomic, write_text_atomic)
+from mmlabeleff.utils import (
+    dump_json_atomic,
+    save_png_atomic,
+    write_bytes_atomic,
+    write_text_atomic,
+)
 
 
 def _mode(path):

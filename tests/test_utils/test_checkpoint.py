@@ -32,8 +32,11 @@ def resume_runs(tmp_path_factory, camvid_tiny_root):
     """Train 6 iterations straight; train 4, then resume to 6."""
     from mmengine.config import Config
 
-    from mmlabeleff.testing.tiny_configs import (CAMVID_CONFIG, REPO_ROOT,
-                                                 tiny_camvid_cfg_options)
+    from mmlabeleff.testing.tiny_configs import (
+        CAMVID_CONFIG,
+        REPO_ROOT,
+        tiny_camvid_cfg_options,
+    )
     root = tmp_path_factory.mktemp('resume')
 
     def cfg(work_dir, max_iters, **extra):

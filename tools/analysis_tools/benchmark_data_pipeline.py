@@ -16,15 +16,14 @@ finite sampler (val / test) that runs out stops the count early. The tool
 prints one table and writes nothing.
 """
 import argparse
-import copy
 import sys
-import time
 
-from mmengine.config import Config, DictAction
-from mmengine.registry import init_default_scope
-from mmengine.runner import Runner
-
-from mmlabeleff.utils import register_all_modules
+from mmlabeleff.apis import load_config
+from mmlabeleff.apis.cli import add_cfg_options_argument
+from mmlabeleff.utils.dataloader_benchmark import (
+    benchmark_dataloader,
+    format_throughput_table,
+)
 
 
 def parse_args(argv=None):
@@ -49,9 +48,7 @@ def parse_args(argv=None):
                         help='batches drawn before timing starts')
     parser.add_argument('--num-workers', type=int, nargs='+',
                         default=[0, 1, 2], help='num_workers values to try')
-    parser.add_argument(
-        '--cfg-options', nargs='+', action=DictAction,
-        help='override config settings, xxx=yyy (as in tools/train.py)')
+    add_cfg_options_argument(parser)
     args = parser.parse_args(argv)
     if args.num_batches < 1 or args.num_warmup < 0:
         parser.error('--num-batches must be >= 1 and --num-warmup >= 0')
@@ -60,87 +57,31 @@ def parse_args(argv=None):
     return args
 
 
-def _num_images(batch) -> int:
-    """Images in a collated batch (``inputs`` a list, a stacked tensor or,
-    with mmdet's ``MultiBranch``, a dict of those per branch)."""
-    inputs = batch['inputs'] if isinstance(batch, dict) else batch
-    if isinstance(inputs, dict):
-        inputs = next(iter(inputs.values()))
-    return len(inputs)
-
-
-def time_dataloader(loader_cfg: dict, num_workers: int, num_batches: int,
-                    num_warmup: int) -> dict:
-    """Build a dataloader and time ``num_batches`` batches after a warm-up.
+def main(argv=None):
+    """Time the dataloader for each ``--num-workers`` value; print a table.
 
     Args:
-        loader_cfg (dict): A ``{split}_dataloader`` config.
-        num_workers (int): Worker processes of this run.
-        num_batches (int): Batches to time.
-        num_warmup (int): Batches to draw first, untimed.
+        argv (list[str], optional): Defaults to ``sys.argv[1:]``.
 
     Returns:
-        dict: ``batches``, ``images``, ``seconds`` and ``images_per_s``
-        (``batches`` < ``num_batches`` when a finite sampler ran out).
-    """
-    loader_cfg = copy.deepcopy(loader_cfg)
-    loader_cfg.update(num_workers=num_workers, persistent_workers=False)
-    loader = Runner.build_dataloader(loader_cfg, seed=0)
-    batches = iter(loader)
-    try:
-        for _ in range(num_warmup):
-            next(batches)
-        images = count = 0
-        start = time.perf_counter()
-        for batch in batches:
-            images += _num_images(batch)
-            count += 1
-            if count == num_batches:
-                break
-        seconds = time.perf_counter() - start
-    finally:
-        del batches  # stops the worker processes
-    return dict(batches=count, images=images, seconds=seconds,
-                images_per_s=images / seconds if seconds > 0 else 0.0)
-
-
-def format_table(results: dict) -> str:
-    """Render ``{num_workers: result}`` as columns, one per value."""
-    rows = [('num_workers', lambda n, r: str(n)),
-            ('images/s', lambda n, r: f"{r['images_per_s']:.1f}"),
-            ('batches', lambda n, r: str(r['batches'])),
-            ('images', lambda n, r: str(r['images'])),
-            ('seconds', lambda n, r: f"{r['seconds']:.2f}")]
-    lines = []
-    for title, cell in rows:
-        cells = ''.join(f'{cell(n, r):>10s}' for n, r in results.items())
-        lines.append(f'{title:<12s}{cells}')
-    return '\n'.join(lines)
-
-
-def main(argv=None):
-    """Command-line entry point.
-
-    Returns:
-        dict: ``{num_workers: result}`` (see :func:`time_dataloader`).
+        dict: ``{num_workers: result}`` (see
+        :func:`mmlabeleff.utils.dataloader_benchmark.time_dataloader`).
     """
     args = parse_args(argv)
-    cfg = Config.fromfile(args.config)
-    if args.cfg_options:
-        cfg.merge_from_dict(args.cfg_options)
-    register_all_modules(init_default_scope=False)
-    init_default_scope(cfg.get('default_scope', 'mmlabeleff'))
+    try:
+        cfg = load_config(args.config, args.cfg_options)
+    except FileNotFoundError as err:
+        raise SystemExit(f'error: {err}') from None
     loader_cfg = cfg.get(f'{args.split}_dataloader')
     if loader_cfg is None:
         raise SystemExit(f'{args.config} has no {args.split}_dataloader')
-    results = {
-        n: time_dataloader(loader_cfg, n, args.num_batches, args.num_warmup)
-        for n in args.num_workers
-    }
+    results = benchmark_dataloader(
+        cfg, args.split, args.num_workers, num_batches=args.num_batches,
+        num_warmup=args.num_warmup)
     print(f'{args.config} ({args.split}, batch_size '
           f"{loader_cfg.get('batch_size')}, {args.num_warmup} warm-up "
           'batches not timed)')
-    print(format_table(results))
+    print(format_throughput_table(results))
     return results
 
 

@@ -49,6 +49,7 @@ PRESETS = {
 
 
 def parse_args():
+    """Parse the command line."""
     parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     parser.add_argument('--camvid', default='data/camvid',
                         help='CamVid root (images under train/, masks trainannot/)')
@@ -81,7 +82,7 @@ def load_images(camvid, count, seed=0):
             pairs.append((np.array(img), _unary(rng, mask)))
         source = f'CamVid ({camvid})'
     else:
-        from mmlabeleff.testing.texture_scenes import load_textures, render_scene
+        from mmlabeleff.datasets.generators import load_textures, render_scene
         textures, _ = load_textures()
         for _ in range(count):
             img, mask = render_scene(rng, textures, (HEIGHT, WIDTH))
@@ -104,6 +105,8 @@ def _unary(rng, mask):
 
 
 def timed(fn, repeats):
+    """Median seconds of ``repeats`` calls of ``fn`` after one warm-up call,
+    and the last call's result."""
     fn()  # warm-up
     times = []
     out = None
@@ -115,6 +118,8 @@ def timed(fn, repeats):
 
 
 def pydensecrf_run(dcrf, img, prob, preset):
+    """pydensecrf2 marginals (K, H, W) of one image for a :data:`PRESETS`
+    entry."""
     gs, gc, bs, br, bc, iters = preset
     model = dcrf.DenseCRF2D(img.shape[1], img.shape[0], prob.shape[0])
     model.setUnaryEnergy(np.ascontiguousarray(
@@ -125,6 +130,7 @@ def pydensecrf_run(dcrf, img, prob, preset):
 
 
 def ours_run(unary, images, preset):
+    """mmlabeleff's ``dense_crf`` on a batch for a :data:`PRESETS` entry."""
     gs, gc, bs, br, bc, iters = preset
     return dense_crf(unary, images, gaussian_sxy=gs, gaussian_compat=gc,
                      bilateral_sxy=bs, bilateral_srgb=br, bilateral_compat=bc,
@@ -132,6 +138,7 @@ def ours_run(unary, images, preset):
 
 
 def bench_dense_crf(args, rows):
+    """Time ``dense_crf`` against pydensecrf2; append the results to rows."""
     try:
         import pydensecrf.densecrf as dcrf
     except ImportError:
@@ -176,6 +183,7 @@ def bench_dense_crf(args, rows):
 
 
 def bench_random_walk(args, rows):
+    """Time ``random_walk`` against its PyTorch reference; append to rows."""
     torch.set_num_threads(1)
     g = torch.Generator().manual_seed(0)
     for (h, w), radius, beta, log_t in [((47, 63), 5, 10.0, 6), ((94, 125), 5, 10.0, 6),
@@ -207,6 +215,7 @@ def bench_random_walk(args, rows):
 
 
 def main():
+    """Run the benchmarks, print a Markdown table, optionally save JSON."""
     global WIDTH, HEIGHT
     args = parse_args()
     WIDTH, HEIGHT = args.size

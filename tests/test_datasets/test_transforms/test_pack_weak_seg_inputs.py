@@ -3,7 +3,7 @@ import pytest
 import torch
 from mmengine.structures import InstanceData, PixelData
 from mmseg.structures import SegDataSample
-from weak_sample import BOXES, H, K, POINTS, W, make_results
+from weak_sample import BOXES, POINTS, H, K, W, make_results
 
 from mmlabeleff.datasets.transforms import PackWeakSegInputs
 
@@ -12,17 +12,25 @@ def test_pack_every_field():
     results = make_results()
     results['gt_ignore_flags'] = np.array([False, True])
     results.update(supervision='points', domain='target')
+    original = make_results()
     packed = PackWeakSegInputs()(results)
-    assert packed['inputs'].shape == (3, H, W)
+    inputs = packed['inputs']
+    assert inputs.shape == (3, H, W) and inputs.dtype == torch.uint8
+    # channels first, values untouched (BGR order kept)
+    assert torch.equal(inputs, torch.from_numpy(original['img']).permute(2, 0, 1))
     sample = packed['data_samples']
     assert isinstance(sample, SegDataSample)
     assert sample.gt_sem_seg.data.shape == (1, H, W)
+    assert torch.equal(sample.gt_sem_seg.data[0].to(torch.uint8),
+                       torch.from_numpy(original['gt_seg_map']))
     assert isinstance(sample.gt_sparse_seg, PixelData)
     sparse = sample.gt_sparse_seg.data
     assert sparse.dtype == torch.long and sparse.shape == (1, H, W)
     assert sparse.unique().tolist() == [1, 2, 3, 254, 255]
+    assert torch.equal(sparse[0],
+                       torch.from_numpy(original['gt_sparse_seg_map']).long())
     tags = sample.gt_image_labels
-    assert tags.dtype == torch.float32 and tags.shape == (K, )
+    assert tags.dtype == torch.float32 and tags.tolist() == [1.0] * K
     assert isinstance(sample.gt_instances, InstanceData)
     assert sample.gt_instances.bboxes.dtype == torch.float32
     assert sample.gt_instances.labels.dtype == torch.long

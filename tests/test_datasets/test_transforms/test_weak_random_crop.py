@@ -1,7 +1,7 @@
 from unittest.mock import patch
 
 import numpy as np
-from weak_sample import H, W, check_consistency, make_results
+from weak_sample import H, W, assert_same_sample, check_consistency, make_results
 
 from mmlabeleff.datasets.transforms import WeakRandomCrop
 
@@ -12,7 +12,10 @@ def test_crop_drops_boxes_and_points_outside():
     transform = WeakRandomCrop(crop_size=(30, 30))
     with patch.object(WeakRandomCrop, 'crop_bbox', return_value=(10, 40, 30, 60)):
         results = transform(results)
-    assert results['img'].shape[:2] == (30, 30)
+    original = make_results()
+    for key in ('img', 'gt_seg_map', 'gt_sparse_seg_map'):  # rows 10:40, cols 30:60
+        np.testing.assert_array_equal(results[key], original[key][10:40, 30:60])
+    assert tuple(results['img_shape']) == (30, 30)
     np.testing.assert_array_equal(results['gt_bboxes'], [[2, 2, 26, 26]])
     assert results['gt_bboxes_labels'].tolist() == [2]
     assert results['gt_ignore_flags'].tolist() == [False]
@@ -27,13 +30,16 @@ def test_random_crops_stay_consistent():
     np.random.seed(1)
     transform = WeakRandomCrop(crop_size=(17, 23))
     for _ in range(20):
-        check_consistency(transform(make_results()), box_tol=0)
+        results = transform(make_results())
+        check_consistency(results, box_tol=0)
+        assert _window_of(results['img'], make_results()['img'])
 
 
 def test_crop_larger_than_image_does_not_pad():
     results = WeakRandomCrop(crop_size=(64, 64))(make_results())
     assert results['img'].shape[:2] == (H, W)
-    check_consistency(results, box_tol=0)
+    # the whole image is the crop: nothing changes
+    assert_same_sample(results, make_results())
 
 
 def test_cat_max_ratio_uses_the_sparse_map_without_a_dense_one():
@@ -46,12 +52,23 @@ def test_cat_max_ratio_uses_the_sparse_map_without_a_dense_one():
         results = transform(results)
     assert unique.called
     assert results['gt_sparse_seg_map'].shape == (20, 20)
+    # the crop is a window of the original map
+    assert _window_of(results['gt_sparse_seg_map'],
+                      make_results()['gt_sparse_seg_map'])
     # Neither map: the ratio is skipped, the crop still happens.
     results = make_results()
     for key in ('gt_seg_map', 'gt_sparse_seg_map'):
         results.pop(key)
         results['seg_fields'].remove(key)
     assert transform(results)['img'].shape[:2] == (20, 20)
+
+
+def _window_of(crop, full):
+    """Whether ``crop`` equals some window of ``full``."""
+    h, w = crop.shape[:2]
+    return any(np.array_equal(full[y:y + h, x:x + w], crop)
+               for y in range(full.shape[0] - h + 1)
+               for x in range(full.shape[1] - w + 1))
 
 
 def test_randomness_can_be_cached_as_upstream():

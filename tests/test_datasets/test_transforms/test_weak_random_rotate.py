@@ -1,6 +1,6 @@
 import numpy as np
 import pytest
-from weak_sample import H, W, check_consistency, make_results
+from weak_sample import H, W, assert_same_sample, check_consistency, make_results
 
 from mmlabeleff.datasets.transforms import WeakRandomRotate
 from mmlabeleff.registry import TRANSFORMS
@@ -50,6 +50,11 @@ def test_box_rotated_out_of_view_is_dropped():
     assert len(results['gt_points']) == 0
 
 
-def test_no_rotation():
-    results = WeakRandomRotate(prob=0.0, degree=30)(make_results())
-    check_consistency(results, box_tol=0)
+@pytest.mark.parametrize('auto_bound', [False, True])
+def test_no_rotation_returns_the_input_unchanged(auto_bound):
+    transform = WeakRandomRotate(prob=0.0, degree=30, auto_bound=auto_bound)
+    for seed in range(5):  # whatever the random angle would have been
+        np.random.seed(seed)
+        results = transform(make_results(point_radius=1))
+        # image, dense and sparse maps, boxes, points, tags: identical
+        assert_same_sample(results, make_results(point_radius=1))

@@ -109,3 +109,18 @@ def check_consistency(results: dict, box_tol: float = 1.0,
     if exact_drops:
         visible = {v - 1 for v in np.unique(aux).tolist() if 0 < v <= K}
         assert visible == set(labels.tolist())
+
+
+def assert_same_sample(actual: dict, expected: dict):
+    """Assert that every field of ``expected`` is unchanged in ``actual``.
+
+    Arrays must have the same dtype, shape and values; other values must
+    compare equal. ``actual`` may hold more keys (flags a transform adds).
+    """
+    for key, value in expected.items():
+        assert key in actual, f'{key} was dropped'
+        if isinstance(value, np.ndarray):
+            assert actual[key].dtype == value.dtype, key
+            np.testing.assert_array_equal(actual[key], value, err_msg=key)
+        else:
+            assert actual[key] == value, key

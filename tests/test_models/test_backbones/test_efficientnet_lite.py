@@ -163,6 +163,27 @@ def test_with_cp_and_drop_path_backward():
     assert all(p.grad is not None for p in model.parameters())
 
 
+def test_with_cp_gives_the_same_outputs_and_gradients():
+    """Checkpointing trades memory for compute only: same numbers."""
+    torch.manual_seed(0)
+    plain = build(arch='lite0').train()
+    ckpt = build(arch='lite0', with_cp=True).train()
+    ckpt.load_state_dict(plain.state_dict())
+    x = torch.rand(2, 3, 32, 32)
+    results = []
+    for model in (plain, ckpt):
+        outs = model(x)
+        sum((o * o).mean() for o in outs).backward()
+        results.append(([o.detach() for o in outs],
+                         {n: p.grad for n, p in model.named_parameters()}))
+    (outs_a, grads_a), (outs_b, grads_b) = results
+    for a, b in zip(outs_a, outs_b):
+        torch.testing.assert_close(a, b)
+    assert grads_a.keys() == grads_b.keys()
+    for name, grad in grads_a.items():
+        torch.testing.assert_close(grads_b[name], grad, msg=name)
+
+
 def test_bad_arguments():
     with pytest.raises(ValueError, match='lite9'):
         build(arch='lite9')

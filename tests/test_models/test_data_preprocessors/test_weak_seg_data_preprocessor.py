@@ -64,8 +64,15 @@ def test_fixed_size_and_testing():
     preprocessor = WeakSegDataPreProcessor(
         size=(64, 64), test_cfg=dict(size_divisor=32))
     img, sample = make_sample(40, 60)
+    sparse = sample.gt_sparse_seg.data.clone()
     out = preprocessor(dict(inputs=[img], data_samples=[sample]), True)
-    assert out['data_samples'][0].gt_sparse_seg.shape == (64, 64)
+    padded = out['data_samples'][0].gt_sparse_seg.data
+    assert padded.shape == (1, 64, 64)
+    assert torch.equal(padded[:, :40, :60], sparse)
+    assert (padded[:, 40:] == 255).all() and (padded[:, :, 60:] == 255).all()
+    # default mean / std of the preprocessor: none given, so no normalisation
+    assert torch.equal(out['inputs'][0, :, :40, :60], img.float())
+    assert (out['inputs'][0, :, 40:] == 0).all()
     # Testing pads the image only; labels keep the image size, as upstream
     # does for gt_sem_seg.
     img, sample = make_sample(40, 60)

@@ -2,8 +2,7 @@ import pytest
 import torch
 import torch.nn.functional as F
 
-from mmlabeleff.models.losses import (PartialCrossEntropyLoss,
-                                      partial_cross_entropy)
+from mmlabeleff.models.losses import PartialCrossEntropyLoss, partial_cross_entropy
 from mmlabeleff.registry import MODELS
 
 
