@@ -40,8 +40,7 @@ def camvid_tiny_weak_root(camvid_tiny_root, tmp_path_factory) -> Path:
     """Weak labels of camvid_tiny's train split, written by
     :func:`mmlabeleff.structures.simulate_weak_labels` with the defaults of
     ``tools/dataset_converters/simulate_weak_labels.py`` (seed 0)."""
-    from mmlabeleff.structures import (list_camvid_samples,
-                                       simulate_weak_labels)
+    from mmlabeleff.structures import list_camvid_samples, simulate_weak_labels
     samples, classes, label_map = list_camvid_samples(str(camvid_tiny_root),
                                                       'train')
     out = tmp_path_factory.mktemp('camvid_tiny_weak')

@@ -1,4 +1,5 @@
 """Datasets of mmlabeleff."""
+from . import transforms  # noqa: F401
 from .base_weak_seg_dataset import BaseWeakSegDataset
 from .camvid import CamVidDataset
 from .cityscapes_weak import CityscapesWeakDataset
@@ -9,7 +10,6 @@ from .pascal_context_scribble59 import PascalContextScribbleDataset59
 from .synthia import SYNTHIADataset
 from .texture_scenes import TextureScenesDataset
 from .voc_weak import VOCWeakDataset
-from . import transforms  # noqa: F401
 
 __all__ = [
     'BaseWeakSegDataset', 'CamVidDataset', 'TextureScenesDataset',

@@ -22,15 +22,22 @@ from mmengine import fileio
 from mmseg.datasets import BaseSegDataset
 from PIL import Image
 
-from mmlabeleff.structures.label_convention import (DOMAINS, IGNORE_INDEX,
-                                                    SPARSE_SUPERVISION_TYPES,
-                                                    SUPERVISION_TYPES)
-from mmlabeleff.structures.weak_label_files import (BOXES_FILE, BOXES_FORMAT,
-                                                    DEFAULT_WEAK_LABELS,
-                                                    POINTS_FORMAT, TAGS_FILE,
-                                                    TAGS_FORMAT,
-                                                    points_file_name,
-                                                    sparse_map_file)
+from mmlabeleff.structures.label_convention import (
+    DOMAINS,
+    IGNORE_INDEX,
+    SPARSE_SUPERVISION_TYPES,
+    SUPERVISION_TYPES,
+)
+from mmlabeleff.structures.weak_label_files import (
+    BOXES_FILE,
+    BOXES_FORMAT,
+    DEFAULT_WEAK_LABELS,
+    POINTS_FORMAT,
+    TAGS_FILE,
+    TAGS_FORMAT,
+    points_file_name,
+    sparse_map_file,
+)
 
 __all__ = ['BaseWeakSegDataset', 'require_file', 'read_json', 'read_label_map']
 

@@ -4,10 +4,8 @@ from typing import Dict, Optional
 from mmseg.datasets import CityscapesDataset
 
 from mmlabeleff.registry import DATASETS
-
 from .base_weak_seg_dataset import BaseWeakSegDataset
-from .cityscapes_weak import (CITYSCAPES_LABEL_ID_TO_TRAIN_ID,
-                              NUM_CITYSCAPES_LABEL_IDS)
+from .cityscapes_weak import CITYSCAPES_LABEL_ID_TO_TRAIN_ID, NUM_CITYSCAPES_LABEL_IDS
 
 __all__ = ['GTA5Dataset']
 

@@ -4,7 +4,6 @@ from typing import Dict
 from mmseg.datasets import CityscapesDataset
 
 from mmlabeleff.registry import DATASETS
-
 from .base_weak_seg_dataset import BaseWeakSegDataset
 
 #: SYNTHIA class id (first channel of ``GT/LABELS/*.png``) -> Cityscapes

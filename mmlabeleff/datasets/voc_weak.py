@@ -8,8 +8,10 @@ from mmengine import fileio
 from mmseg.datasets import PascalVOCDataset
 
 from mmlabeleff.registry import DATASETS
-from mmlabeleff.structures.label_convention import (IGNORE_INDEX,
-                                                    SPARSE_SUPERVISION_TYPES)
+from mmlabeleff.structures.label_convention import (
+    IGNORE_INDEX,
+    SPARSE_SUPERVISION_TYPES,
+)
 from .base_weak_seg_dataset import BaseWeakSegDataset, read_label_map
 
 __all__ = ['VOCWeakDataset']

@@ -3,8 +3,13 @@ from .affinity import affinity_from_boundary, affinity_from_features
 from .dense_crf import DenseCRF, DenseCRFFunction, dense_crf, dense_crf_reference
 from .ext_loader import ext_is_compiled_with_cuda, get_ext_function
 from .permutohedral import PermutohedralLattice
-from .random_walk import (RandomWalk, RandomWalkFunction, get_neighbor_offsets,
-                          random_walk, random_walk_reference)
+from .random_walk import (
+                          RandomWalk,
+                          RandomWalkFunction,
+                          get_neighbor_offsets,
+                          random_walk,
+                          random_walk_reference,
+)
 
 __all__ = [
     'dense_crf', 'dense_crf_reference', 'DenseCRF', 'DenseCRFFunction',

@@ -156,6 +156,13 @@ class DenseCRFFunction(Function):
                 gaussian_compat: Tensor, bilateral_sxy: float,
                 bilateral_srgb: float, bilateral_compat: Tensor, num_iters: int,
                 input_type: str) -> Tensor:
+        """Run the compiled mean field (or its reference where it is missing).
+
+        The arguments are those of :func:`dense_crf`, resolved by it.
+
+        Returns:
+            Tensor: ``(N, C, H, W)`` float32 marginals.
+        """
         kernel = get_ext_function('dense_crf_forward', unary.device)
         if kernel is None:
             out = dense_crf_reference(unary, images, gaussian_sxy, gaussian_compat,
@@ -237,6 +244,7 @@ class DenseCRF(nn.Module):
                          self.bilateral_compat, self.num_iters, self.input_type)
 
     def extra_repr(self) -> str:
+        """The CRF parameters, shown by ``print(module)``."""
         return (f'gaussian_sxy={self.gaussian_sxy}, gaussian_compat='
                 f'{self.gaussian_compat}, bilateral_sxy={self.bilateral_sxy}, '
                 f'bilateral_srgb={self.bilateral_srgb}, bilateral_compat='

@@ -196,6 +196,11 @@ class RandomWalkFunction(torch.autograd.Function):
     @staticmethod
     def forward(ctx, scores: Tensor, affinity: Tensor, radius: int, beta: float,
                 log_t: int) -> Tensor:
+        """Propagate ``scores`` ``2**log_t`` steps; see :func:`random_walk`.
+
+        Returns:
+            Tensor: The propagated scores, shaped as ``scores``.
+        """
         ctx.radius, ctx.beta, ctx.log_t = radius, float(beta), log_t
         ctx.save_for_backward(affinity)
         return _apply(scores, affinity.detach(), radius, float(beta), log_t,
@@ -204,6 +209,11 @@ class RandomWalkFunction(torch.autograd.Function):
     @staticmethod
     @once_differentiable
     def backward(ctx, grad_out: Tensor):
+        """Apply the transposed transition ``2**log_t`` times to the gradient.
+
+        Returns:
+            tuple: The gradient of ``scores`` and None for the other inputs.
+        """
         (affinity, ) = ctx.saved_tensors
         grad_scores = None
         if ctx.needs_input_grad[0]:
@@ -290,4 +300,5 @@ class RandomWalk(nn.Module):
         return random_walk(scores, affinity, self.radius, self.beta, self.log_t)
 
     def extra_repr(self) -> str:
+        """The walk's parameters, shown by ``print(module)``."""
         return f'radius={self.radius}, beta={self.beta}, log_t={self.log_t}'

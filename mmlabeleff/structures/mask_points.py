@@ -27,8 +27,12 @@ import numpy as np
 from mmlabeleff.utils.atomic_io import save_png_atomic, write_text_atomic
 from mmlabeleff.utils.label_remap import read_id_list, read_label_ids
 from .label_convention import IGNORE_INDEX, UNLABELED_INDEX
-from .weak_label_files import (point_record, points_file_name, points_name,
-                               sparse_map_file)
+from .weak_label_files import (
+    point_record,
+    points_file_name,
+    points_name,
+    sparse_map_file,
+)
 
 __all__ = [
     'VOC_NUM_CLASSES', 'interior_point', 'object_regions', 'points_from_masks',

@@ -60,8 +60,13 @@ from PIL import Image
 from mmlabeleff.utils.atomic_io import save_png_atomic, write_text_atomic
 from mmlabeleff.utils.label_remap import read_id_list
 from .label_convention import IGNORE_INDEX, UNLABELED_INDEX
-from .weak_label_files import (point_record, points_file_name, points_name,
-                               scribbles_name, sparse_map_file)
+from .weak_label_files import (
+    point_record,
+    points_file_name,
+    points_name,
+    scribbles_name,
+    sparse_map_file,
+)
 
 __all__ = [
     'VOC_CLASSES', 'CONTEXT60_CLASSES', 'SCRIBBLESUP_ALIASES',

@@ -55,12 +55,22 @@ from PIL import Image
 
 from mmlabeleff.utils.atomic_io import write_bytes_atomic, write_text_atomic
 from .label_convention import IGNORE_INDEX, UNLABELED_INDEX, check_label_map
-from .weak_label_files import (BOXES_FILE, STATS_FILES, TAGS_FILE,
-                               partial_name, points_file_name, points_name,
-                               scribbles_name, sparse_map_file)
+from .weak_label_files import (
+    BOXES_FILE,
+    STATS_FILES,
+    TAGS_FILE,
+    partial_name,
+    points_file_name,
+    points_name,
+    scribbles_name,
+    sparse_map_file,
+)
 from .weak_label_simulator import WeakLabelSimulator
-from .weak_label_stats import (aggregate_weak_label_stats, label_coverage,
-                               render_stats_markdown)
+from .weak_label_stats import (
+    aggregate_weak_label_stats,
+    label_coverage,
+    render_stats_markdown,
+)
 
 __all__ = [
     'WEAK_LABEL_TYPES', 'list_camvid_samples', 'list_folder_samples',

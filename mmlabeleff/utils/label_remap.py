@@ -16,7 +16,6 @@ import numpy as np
 from PIL import Image
 
 from mmlabeleff.structures.label_convention import IGNORE_INDEX
-
 from .atomic_io import save_png_atomic
 
 # Per-process state of the worker pool (lookup table and reader).

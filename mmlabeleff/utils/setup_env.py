@@ -20,13 +20,14 @@ def register_all_modules(init_default_scope: bool = True) -> None:
             ``'mmlabeleff'``, so that unprefixed type names in configs are
             looked up in mmlabeleff's registries first. Defaults to True.
     """
+    from mmseg.utils import register_all_modules as register_mmseg_modules
+
     import mmlabeleff.datasets  # noqa: F401
     import mmlabeleff.engine.hooks  # noqa: F401
     import mmlabeleff.engine.runner  # noqa: F401
     import mmlabeleff.evaluation  # noqa: F401
     import mmlabeleff.models  # noqa: F401
     import mmlabeleff.visualization  # noqa: F401
-    from mmseg.utils import register_all_modules as register_mmseg_modules
 
     register_mmseg_modules(init_default_scope=False)
     register_checkpoint_safe_globals()

@@ -7,15 +7,25 @@ import pytest
 from PIL import Image
 
 from mmlabeleff.datasets import BaseWeakSegDataset, VOCWeakDataset
-from mmlabeleff.datasets.base_weak_seg_dataset import (read_json,
-                                                       read_label_map,
-                                                       require_file)
-from mmlabeleff.structures.weak_label_files import (BOXES_FILE, POINTS_FORMAT,
-                                                    TAGS_FILE, point_record,
-                                                    points_file_name,
-                                                    sparse_map_file)
-from mmlabeleff.testing.fake_datasets import (BASE_INFO_KEYS, build_dataset,
-                                              data_infos, write_truncated_png)
+from mmlabeleff.datasets.base_weak_seg_dataset import (
+    read_json,
+    read_label_map,
+    require_file,
+)
+from mmlabeleff.structures.weak_label_files import (
+    BOXES_FILE,
+    POINTS_FORMAT,
+    TAGS_FILE,
+    point_record,
+    points_file_name,
+    sparse_map_file,
+)
+from mmlabeleff.testing.fake_datasets import (
+    BASE_INFO_KEYS,
+    build_dataset,
+    data_infos,
+    write_truncated_png,
+)
 
 IDS = ('a', 'b')
 

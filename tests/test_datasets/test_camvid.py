@@ -10,9 +10,13 @@ import torch
 from PIL import Image
 
 from mmlabeleff.datasets import CamVidDataset
-from mmlabeleff.testing.fake_datasets import (DENSE_PIPELINE, LABEL_FIELDS,
-                                              PACKED_FIELDS, build_dataset,
-                                              weak_pipeline)
+from mmlabeleff.testing.fake_datasets import (
+    DENSE_PIPELINE,
+    LABEL_FIELDS,
+    PACKED_FIELDS,
+    build_dataset,
+    weak_pipeline,
+)
 
 
 def _dataset(root, split='train', pipeline=DENSE_PIPELINE):
@@ -87,6 +91,7 @@ def _weak_dataset(root, weak_root, supervision, pipeline=LOAD_AND_PACK,
 
 def _train_pipeline():
     from mmengine.config import Config
+
     from mmlabeleff.testing.script_loader import REPO_ROOT
     return Config.fromfile(str(REPO_ROOT / WEAK_CONFIG)).train_pipeline
 

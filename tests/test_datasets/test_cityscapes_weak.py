@@ -11,10 +11,14 @@ from mmseg.datasets import CityscapesDataset
 from mmlabeleff.datasets import CityscapesWeakDataset
 from mmlabeleff.datasets.cityscapes_weak import CITYSCAPES_LABEL_ID_TO_TRAIN_ID
 from mmlabeleff.registry import DATA_SAMPLERS, DATASETS
-from mmlabeleff.testing.fake_datasets import (BASE_INFO_KEYS,
-                                              CITYSCAPES_TRAIN_ID_STRIPES,
-                                              DENSE_PIPELINE, TINY_ROOTS,
-                                              build_dataset, data_infos)
+from mmlabeleff.testing.fake_datasets import (
+    BASE_INFO_KEYS,
+    CITYSCAPES_TRAIN_ID_STRIPES,
+    DENSE_PIPELINE,
+    TINY_ROOTS,
+    build_dataset,
+    data_infos,
+)
 
 CS = TINY_ROOTS['cityscapes']
 MMSEG_KEYS = BASE_INFO_KEYS

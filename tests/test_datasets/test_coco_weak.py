@@ -9,13 +9,20 @@ from mmengine.config import Config
 from mmengine.registry import init_default_scope
 
 from mmlabeleff.datasets import COCOWeakDataset
-from mmlabeleff.datasets.coco_weak import (COCO_THING_CLASSES,
-                                           load_coco_instances,
-                                           render_semantic_map)
+from mmlabeleff.datasets.coco_weak import (
+    COCO_THING_CLASSES,
+    load_coco_instances,
+    render_semantic_map,
+)
 from mmlabeleff.registry import DATASETS
-from mmlabeleff.testing.fake_datasets import (BASE_INFO_KEYS, DENSE_PIPELINE,
-                                              TINY_ROOTS, build_dataset,
-                                              data_infos, weak_pipeline)
+from mmlabeleff.testing.fake_datasets import (
+    BASE_INFO_KEYS,
+    DENSE_PIPELINE,
+    TINY_ROOTS,
+    build_dataset,
+    data_infos,
+    weak_pipeline,
+)
 
 COCO = TINY_ROOTS['coco']
 CONVENTION_KEYS = {

@@ -10,10 +10,14 @@ from PIL import Image
 
 from mmlabeleff.datasets import GTA5Dataset
 from mmlabeleff.registry import DATASETS
-from mmlabeleff.testing.fake_datasets import (BASE_INFO_KEYS,
-                                              CITYSCAPES_TRAIN_ID_STRIPES,
-                                              DENSE_PIPELINE, TINY_ROOTS,
-                                              build_dataset, data_infos)
+from mmlabeleff.testing.fake_datasets import (
+    BASE_INFO_KEYS,
+    CITYSCAPES_TRAIN_ID_STRIPES,
+    DENSE_PIPELINE,
+    TINY_ROOTS,
+    build_dataset,
+    data_infos,
+)
 
 GTA = TINY_ROOTS['gta5']
 MMSEG_KEYS = BASE_INFO_KEYS

@@ -9,11 +9,18 @@ from mmengine.registry import init_default_scope
 from mmseg.datasets import PascalContextDataset, PascalContextDataset59
 from PIL import Image
 
-from mmlabeleff.datasets import (PascalContextScribbleDataset,
-                                 PascalContextScribbleDataset59)
-from mmlabeleff.testing.fake_datasets import (BASE_INFO_KEYS, DENSE_PIPELINE,
-                                              TEST_DATA, TINY_ROOTS,
-                                              build_dataset, weak_pipeline)
+from mmlabeleff.datasets import (
+    PascalContextScribbleDataset,
+    PascalContextScribbleDataset59,
+)
+from mmlabeleff.testing.fake_datasets import (
+    BASE_INFO_KEYS,
+    DENSE_PIPELINE,
+    TEST_DATA,
+    TINY_ROOTS,
+    build_dataset,
+    weak_pipeline,
+)
 
 CTX_ROOT = TINY_ROOTS['pascal_context']
 XML_DIR = TEST_DATA / 'pascal_context_tiny' / 'scribble_annotation' / (

@@ -7,12 +7,18 @@ from mmengine.config import Config
 from mmengine.registry import init_default_scope
 
 from mmlabeleff.datasets import SYNTHIADataset
-from mmlabeleff.datasets.synthia import (SYNTHIA_13_TRAIN_IDS,
-                                         SYNTHIA_16_TRAIN_IDS,
-                                         SYNTHIA_ID_TO_TRAIN_ID)
+from mmlabeleff.datasets.synthia import (
+    SYNTHIA_13_TRAIN_IDS,
+    SYNTHIA_16_TRAIN_IDS,
+    SYNTHIA_ID_TO_TRAIN_ID,
+)
 from mmlabeleff.registry import DATASETS
-from mmlabeleff.testing.fake_datasets import (BASE_INFO_KEYS, DENSE_PIPELINE,
-                                              TINY_ROOTS, build_dataset)
+from mmlabeleff.testing.fake_datasets import (
+    BASE_INFO_KEYS,
+    DENSE_PIPELINE,
+    TINY_ROOTS,
+    build_dataset,
+)
 
 SYN = TINY_ROOTS['synthia']
 MMSEG_KEYS = BASE_INFO_KEYS

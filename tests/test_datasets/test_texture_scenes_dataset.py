@@ -6,8 +6,8 @@ import pytest
 from mmengine.registry import DefaultScope
 
 from mmlabeleff.datasets import TextureScenesDataset
-from mmlabeleff.registry import DATASETS
 from mmlabeleff.datasets.generators import make_texture_scenes
+from mmlabeleff.registry import DATASETS
 
 
 @pytest.fixture(scope='module')

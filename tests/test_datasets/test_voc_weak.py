@@ -10,10 +10,14 @@ from PIL import Image
 
 from mmlabeleff.datasets import VOCWeakDataset
 from mmlabeleff.structures.label_convention import SUPERVISION_TYPES
-from mmlabeleff.testing.fake_datasets import (BASE_INFO_KEYS, DENSE_PIPELINE,
-                                              TINY_ROOTS, build_dataset,
-                                              weak_pipeline,
-                                              write_truncated_png)
+from mmlabeleff.testing.fake_datasets import (
+    BASE_INFO_KEYS,
+    DENSE_PIPELINE,
+    TINY_ROOTS,
+    build_dataset,
+    weak_pipeline,
+    write_truncated_png,
+)
 
 VOC_ROOT = TINY_ROOTS['voc']
 BASE_KEYS = BASE_INFO_KEYS | {'sample_idx'}

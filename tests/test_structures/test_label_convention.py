@@ -2,9 +2,13 @@ import numpy as np
 import pytest
 import torch
 
-from mmlabeleff.structures import (IGNORE_INDEX, UNLABELED_INDEX,
-                                   check_label_map, image_labels_from_instances,
-                                   image_labels_from_map)
+from mmlabeleff.structures import (
+    IGNORE_INDEX,
+    UNLABELED_INDEX,
+    check_label_map,
+    image_labels_from_instances,
+    image_labels_from_map,
+)
 
 
 def test_unlabeled_and_ignore_differ():

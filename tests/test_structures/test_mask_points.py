@@ -1,9 +1,11 @@
 """Tests of :mod:`mmlabeleff.structures.mask_points`."""
 import numpy as np
 
-from mmlabeleff.structures.mask_points import (interior_point,
-                                               object_regions,
-                                               points_from_masks)
+from mmlabeleff.structures.mask_points import (
+    interior_point,
+    object_regions,
+    points_from_masks,
+)
 
 
 def test_interior_point_is_the_deepest_pixel():

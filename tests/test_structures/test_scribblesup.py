@@ -3,12 +3,14 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from mmlabeleff.structures.scribblesup import (class_table,
-                                               convert_scribblesup,
-                                               parse_scribble_xml,
-                                               rasterise_scribbles,
-                                               scribblesup_output_name,
-                                               sub_polyline)
+from mmlabeleff.structures.scribblesup import (
+    class_table,
+    convert_scribblesup,
+    parse_scribble_xml,
+    rasterise_scribbles,
+    scribblesup_output_name,
+    sub_polyline,
+)
 
 
 @pytest.fixture(scope='module')

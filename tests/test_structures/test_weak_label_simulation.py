@@ -9,12 +9,16 @@ import pytest
 from PIL import Image
 from scipy import ndimage
 
-from mmlabeleff.structures import (WEAK_LABEL_TYPES, list_camvid_samples,
-                                   list_folder_samples, load_dense_mask,
-                                   render_stats_markdown,
-                                   simulate_weak_labels, weak_label_outputs)
-from mmlabeleff.structures.weak_label_files import (points_name,
-                                                    scribbles_name)
+from mmlabeleff.structures import (
+    WEAK_LABEL_TYPES,
+    list_camvid_samples,
+    list_folder_samples,
+    load_dense_mask,
+    render_stats_markdown,
+    simulate_weak_labels,
+    weak_label_outputs,
+)
+from mmlabeleff.structures.weak_label_files import points_name, scribbles_name
 
 SPARSE_DIRS = ('scribbles_r100', 'scribbles_r080', 'scribbles_r050',
                'scribbles_r030', 'scribbles_r000', 'points_n1', 'partial_f010')

@@ -3,8 +3,7 @@ import numpy as np
 import pytest
 from scipy import ndimage
 
-from mmlabeleff.structures import (IGNORE_INDEX, UNLABELED_INDEX,
-                                   WeakLabelSimulator)
+from mmlabeleff.structures import IGNORE_INDEX, UNLABELED_INDEX, WeakLabelSimulator
 from mmlabeleff.structures.weak_label_simulator import _stable_hash
 
 NUM_CLASSES = 5

@@ -5,8 +5,12 @@ import ast
 import pytest
 from PIL import Image
 
-from mmlabeleff.testing.fake_datasets import (TINY_ROOTS, copy_tiny,
-                                              data_infos, write_truncated_png)
+from mmlabeleff.testing.fake_datasets import (
+    TINY_ROOTS,
+    copy_tiny,
+    data_infos,
+    write_truncated_png,
+)
 
 
 def test_tiny_roots_exist():

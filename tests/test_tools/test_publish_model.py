@@ -7,6 +7,7 @@ from collections import OrderedDict
 import pytest
 import torch
 
+
 @pytest.fixture(scope='module')
 def publish_model(load_tool):
     """The script, imported from its path."""

@@ -5,8 +5,12 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from mmlabeleff.utils import (lookup_table, read_id_list, read_label_ids,
-                              remap_label_files)
+from mmlabeleff.utils import (
+    lookup_table,
+    read_id_list,
+    read_label_ids,
+    remap_label_files,
+)
 
 
 def _lut():

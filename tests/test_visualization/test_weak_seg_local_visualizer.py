@@ -9,8 +9,12 @@ import torch
 from mmengine.structures import InstanceData, PixelData
 from mmseg.structures import SegDataSample
 
-from mmlabeleff.visualization import (WeakSegLocalVisualizer, label_types_of,
-                                      packed_inputs_to_rgb, sparse_display_map)
+from mmlabeleff.visualization import (
+    WeakSegLocalVisualizer,
+    label_types_of,
+    packed_inputs_to_rgb,
+    sparse_display_map,
+)
 
 CLASSES = ('background', 'road', 'car')
 PALETTE = [[0, 0, 0], [220, 20, 60], [0, 0, 230]]

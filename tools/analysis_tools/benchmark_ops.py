@@ -35,8 +35,13 @@ import torch
 import torch.nn.functional as F
 from PIL import Image
 
-from mmlabeleff.ops import (affinity_from_features, dense_crf, get_ext_function,
-                            random_walk, random_walk_reference)
+from mmlabeleff.ops import (
+    affinity_from_features,
+    dense_crf,
+    get_ext_function,
+    random_walk,
+    random_walk_reference,
+)
 from mmlabeleff.utils.atomic_io import dump_json_atomic
 
 WIDTH, HEIGHT, CLASSES = 500, 375, 21

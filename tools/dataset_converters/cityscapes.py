@@ -59,8 +59,7 @@ def list_tasks(gt_dir, overwrite=False):
 def main(argv=None):
     """Write the missing train-id maps; returns the number written."""
     args = parse_args(argv)
-    from mmlabeleff.datasets.cityscapes_weak import \
-        CITYSCAPES_LABEL_ID_TO_TRAIN_ID
+    from mmlabeleff.datasets.cityscapes_weak import CITYSCAPES_LABEL_ID_TO_TRAIN_ID
     gt_dir = osp.join(args.cityscapes_root, args.gt_dir)
     tasks = list_tasks(gt_dir, args.overwrite)
     lut = lookup_table(CITYSCAPES_LABEL_ID_TO_TRAIN_ID)

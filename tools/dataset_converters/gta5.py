@@ -20,8 +20,11 @@ import argparse
 import os.path as osp
 import sys
 
-from mmlabeleff.utils.label_remap import (list_label_tasks, lookup_table,
-                                          remap_label_files)
+from mmlabeleff.utils.label_remap import (
+    list_label_tasks,
+    lookup_table,
+    remap_label_files,
+)
 
 OUT_SUFFIX = '_labelTrainIds.png'
 
@@ -44,8 +47,7 @@ def parse_args(argv=None):
 def main(argv=None):
     """Convert every label of a GTA5 root; returns the number written."""
     args = parse_args(argv)
-    from mmlabeleff.datasets.cityscapes_weak import \
-        CITYSCAPES_LABEL_ID_TO_TRAIN_ID
+    from mmlabeleff.datasets.cityscapes_weak import CITYSCAPES_LABEL_ID_TO_TRAIN_ID
     label_dir = osp.join(args.gta5_root, 'labels')
     out_dir = args.out_dir or label_dir
     tasks = list_label_tasks(label_dir, out_dir, OUT_SUFFIX, 'GTA5 label',

@@ -39,8 +39,7 @@ Usage::
 import argparse
 import sys
 
-from mmlabeleff.structures.scribblesup import (SCRIBBLESUP_DATASETS,
-                                               convert_scribblesup)
+from mmlabeleff.structures.scribblesup import SCRIBBLESUP_DATASETS, convert_scribblesup
 
 
 def parse_args(argv=None):

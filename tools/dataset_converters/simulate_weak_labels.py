@@ -40,9 +40,14 @@ import argparse
 import sys
 import time
 
-from mmlabeleff.structures import (IGNORE_INDEX, WEAK_LABEL_TYPES,
-                                   format_percent, list_camvid_samples,
-                                   list_folder_samples, simulate_weak_labels)
+from mmlabeleff.structures import (
+    IGNORE_INDEX,
+    WEAK_LABEL_TYPES,
+    format_percent,
+    list_camvid_samples,
+    list_folder_samples,
+    simulate_weak_labels,
+)
 
 
 def parse_args(argv=None):

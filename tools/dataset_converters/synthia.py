@@ -48,8 +48,11 @@ import sys
 
 import cv2
 
-from mmlabeleff.utils.label_remap import (list_label_tasks, lookup_table,
-                                          remap_label_files)
+from mmlabeleff.utils.label_remap import (
+    list_label_tasks,
+    lookup_table,
+    remap_label_files,
+)
 
 OUT_SUFFIX = '_labelTrainIds.png'
 

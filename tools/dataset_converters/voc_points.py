@@ -41,8 +41,7 @@ import argparse
 import sys
 
 from mmlabeleff.structures.mask_points import convert_voc_mask_points
-from mmlabeleff.structures.scribblesup import (SCRIBBLESUP_DATASETS,
-                                               convert_scribblesup)
+from mmlabeleff.structures.scribblesup import SCRIBBLESUP_DATASETS, convert_scribblesup
 
 
 def parse_args(argv=None):

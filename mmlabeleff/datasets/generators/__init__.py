@@ -6,8 +6,12 @@
 :func:`render_scene` draw single scenes (``tools/analysis_tools/
 benchmark_ops.py``).
 """
-from .texture_scenes import (TEXTURE_SOURCES, load_textures,
-                             make_texture_scenes, render_scene)
+from .texture_scenes import (
+                             TEXTURE_SOURCES,
+                             load_textures,
+                             make_texture_scenes,
+                             render_scene,
+)
 
 __all__ = [
     'TEXTURE_SOURCES', 'load_textures', 'render_scene', 'make_texture_scenes'

@@ -5,9 +5,13 @@ from mmseg.datasets.transforms import RandomCrop
 
 from mmlabeleff.registry import TRANSFORMS
 from mmlabeleff.structures import UNLABELED_INDEX
-
-from .geometry import (clip_boxes, nonempty_boxes, points_inside,
-                       select_boxes, select_points)
+from .geometry import (
+    clip_boxes,
+    nonempty_boxes,
+    points_inside,
+    select_boxes,
+    select_points,
+)
 
 __all__ = ['WeakRandomCrop']
 

@@ -3,10 +3,16 @@ import mmcv
 from mmseg.datasets.transforms import RandomRotate
 
 from mmlabeleff.registry import TRANSFORMS
-
-from .geometry import (affine_boxes, affine_points, clip_boxes,
-                       nonempty_boxes, points_inside, rotation_matrix,
-                       select_boxes, select_points)
+from .geometry import (
+    affine_boxes,
+    affine_points,
+    clip_boxes,
+    nonempty_boxes,
+    points_inside,
+    rotation_matrix,
+    select_boxes,
+    select_points,
+)
 
 __all__ = ['WeakRandomRotate']
 

@@ -8,6 +8,7 @@ from PIL import Image
 
 from mmlabeleff.datasets.generators import make_texture_scenes
 from mmlabeleff.datasets.generators import texture_scenes as ts
+
 TINY = dict(num_train=8, num_val=2, size=(32, 32))
 
 

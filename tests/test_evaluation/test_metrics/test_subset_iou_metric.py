@@ -139,8 +139,7 @@ def test_synthia_config_reports_16_and_13_class_means():
 
 
 def test_synthia_config_subsets_are_the_dataset_protocol():
-    from mmlabeleff.datasets.synthia import (SYNTHIA_13_TRAIN_IDS,
-                                             SYNTHIA_16_TRAIN_IDS)
+    from mmlabeleff.datasets.synthia import SYNTHIA_13_TRAIN_IDS, SYNTHIA_16_TRAIN_IDS
     cfg = Config.fromfile(str(REPO / 'configs/_base_/datasets/synthia.py'))
     names = CityscapesDataset.METAINFO['classes']
     subsets = cfg.val_evaluator['subsets']
