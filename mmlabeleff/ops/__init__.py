@@ -4,11 +4,11 @@ from .dense_crf import DenseCRF, DenseCRFFunction, dense_crf, dense_crf_referenc
 from .ext_loader import ext_is_compiled_with_cuda, get_ext_function
 from .permutohedral import PermutohedralLattice
 from .random_walk import (
-                          RandomWalk,
-                          RandomWalkFunction,
-                          get_neighbor_offsets,
-                          random_walk,
-                          random_walk_reference,
+    RandomWalk,
+    RandomWalkFunction,
+    get_neighbor_offsets,
+    random_walk,
+    random_walk_reference,
 )
 
 __all__ = [

@@ -1,31 +1,31 @@
 """The label convention of mmlabeleff (see :mod:`.label_convention`), the
 weak-label simulator and the ScribbleSup / mask-point converters' logic."""
 from .label_convention import (
-                               DOMAINS,
-                               IGNORE_INDEX,
-                               MAX_NUM_CLASSES,
-                               SPARSE_SUPERVISION_TYPES,
-                               SUPERVISION_TYPES,
-                               UNLABELED_INDEX,
-                               check_label_map,
-                               image_labels_from_instances,
-                               image_labels_from_map,
+    DOMAINS,
+    IGNORE_INDEX,
+    MAX_NUM_CLASSES,
+    SPARSE_SUPERVISION_TYPES,
+    SUPERVISION_TYPES,
+    UNLABELED_INDEX,
+    check_label_map,
+    image_labels_from_instances,
+    image_labels_from_map,
 )
 from .weak_label_simulation import (
-                               WEAK_LABEL_TYPES,
-                               list_camvid_samples,
-                               list_folder_samples,
-                               load_dense_mask,
-                               simulate_weak_labels,
-                               simulate_weak_sample,
-                               weak_label_outputs,
+    WEAK_LABEL_TYPES,
+    list_camvid_samples,
+    list_folder_samples,
+    load_dense_mask,
+    simulate_weak_labels,
+    simulate_weak_sample,
+    weak_label_outputs,
 )
 from .weak_label_simulator import WeakLabelSimulator
 from .weak_label_stats import (
-                               aggregate_weak_label_stats,
-                               format_percent,
-                               label_coverage,
-                               render_stats_markdown,
+    aggregate_weak_label_stats,
+    format_percent,
+    label_coverage,
+    render_stats_markdown,
 )
 
 __all__ = [

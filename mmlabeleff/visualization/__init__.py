@@ -1,11 +1,11 @@
 """Visualizers of mmlabeleff, registered in
 :data:`mmlabeleff.registry.VISUALIZERS`."""
 from .utils import (
-                    LABEL_TYPES,
-                    iter_packed_samples,
-                    label_types_of,
-                    packed_inputs_to_rgb,
-                    sparse_display_map,
+    LABEL_TYPES,
+    iter_packed_samples,
+    label_types_of,
+    packed_inputs_to_rgb,
+    sparse_display_map,
 )
 from .weak_seg_local_visualizer import WeakSegLocalVisualizer
 

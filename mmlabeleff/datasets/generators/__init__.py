@@ -7,10 +7,10 @@
 benchmark_ops.py``).
 """
 from .texture_scenes import (
-                             TEXTURE_SOURCES,
-                             load_textures,
-                             make_texture_scenes,
-                             render_scene,
+    TEXTURE_SOURCES,
+    load_textures,
+    make_texture_scenes,
+    render_scene,
 )
 
 __all__ = [
