@@ -14,8 +14,8 @@ from mmengine.config import Config
 from mmengine.registry import init_default_scope
 
 from mmlabeleff.registry import MODELS
+from mmlabeleff.testing.script_loader import REPO_ROOT
 
-REPO_ROOT = Path(__file__).resolve().parents[1]
 CONFIGS = sorted(p for p in (REPO_ROOT / 'configs').rglob('*.py')
                  if '_base_' not in p.parts)
 MAX_DEPTH = 2

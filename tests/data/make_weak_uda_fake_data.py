@@ -27,7 +27,6 @@ import json
 import os
 import os.path as osp
 import shutil
-import sys
 
 import cv2
 import numpy as np
@@ -208,7 +207,6 @@ def make_coco(classes, load_coco_instances, render_semantic_map):
 
 
 def main():
-    sys.path.insert(0, osp.dirname(osp.dirname(ROOT)))
     from mmlabeleff.utils.label_remap import lookup_table
     from mmlabeleff.datasets.cityscapes_weak import \
         CITYSCAPES_LABEL_ID_TO_TRAIN_ID

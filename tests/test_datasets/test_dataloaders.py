@@ -6,7 +6,6 @@ options are the config's own), built with mmengine's
 ``Runner.build_dataloader`` and its first batch is checked against the label
 convention of :mod:`mmlabeleff.structures.label_convention`.
 """
-from pathlib import Path
 
 import pytest
 import torch
@@ -15,8 +14,9 @@ from mmengine.registry import init_default_scope
 from mmengine.runner import Runner
 
 from mmlabeleff.testing.fake_datasets import LABEL_FIELDS, PACKED_FIELDS
+from mmlabeleff.testing.script_loader import REPO_ROOT
 
-REPO = Path(__file__).resolve().parents[2]
+REPO = REPO_ROOT
 DATA = REPO / 'tests' / 'data'
 CONFIG_DIR = REPO / 'configs' / '_base_' / 'datasets'
 CITYSCAPES = DATA / 'cityscapes_tiny'

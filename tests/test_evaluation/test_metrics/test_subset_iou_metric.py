@@ -1,6 +1,5 @@
 """SubsetIoUMetric: mmseg's IoUMetric plus the mIoU of class subsets."""
 import math
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -13,8 +12,9 @@ from mmseg.evaluation import IoUMetric
 
 from mmlabeleff.evaluation import SubsetIoUMetric
 from mmlabeleff.registry import METRICS
+from mmlabeleff.testing.script_loader import REPO_ROOT
 
-REPO = Path(__file__).resolve().parents[3]
+REPO = REPO_ROOT
 CLASSES = ('a', 'b', 'c', 'd', 'e')
 # One 2x4 image; 255 is ignored, class 'e' occurs in neither map.
 LABEL = [[0, 0, 1, 1], [2, 2, 255, 3]]
