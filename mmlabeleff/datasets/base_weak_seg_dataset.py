@@ -12,15 +12,12 @@ file names of simulated weak labels
 (:mod:`mmlabeleff.structures.weak_label_files`), the weak-label JSON readers
 and errors that name the file.
 """
-import io
 import json
 import os.path as osp
 from typing import Any, Dict, List, Optional, Tuple, Union
 
-import numpy as np
 from mmengine import fileio
 from mmseg.datasets import BaseSegDataset
-from PIL import Image
 
 from mmlabeleff.structures.label_convention import (
     DOMAINS,
@@ -39,7 +36,7 @@ from mmlabeleff.structures.weak_label_files import (
     sparse_map_file,
 )
 
-__all__ = ['BaseWeakSegDataset', 'require_file', 'read_json', 'read_label_map']
+__all__ = ['BaseWeakSegDataset', 'require_file', 'read_json']
 
 
 def require_file(path: str, what: str, hint: str = '',
@@ -80,37 +77,6 @@ def read_json(path: str, what: str = 'JSON file',
         return json.loads(fileio.get_text(path, backend_args=backend_args))
     except (json.JSONDecodeError, UnicodeDecodeError) as e:
         raise ValueError(f'{path}: malformed JSON in the {what} ({e})') from e
-
-
-def read_label_map(path: str, what: str = 'label map',
-                   backend_args: Optional[dict] = None) -> np.ndarray:
-    """Read a single-channel label PNG as it is stored (no palette colours).
-
-    Args:
-        path (str): The file.
-        what (str): What it is, for the messages.
-        backend_args (dict, optional): mmengine file backend arguments.
-
-    Returns:
-        np.ndarray: The ``(H, W)`` array of the file's values.
-
-    Raises:
-        FileNotFoundError: If the file does not exist.
-        ValueError: If it cannot be decoded (truncated, not an image) or has
-            more than one channel.
-    """
-    require_file(path, what, backend_args=backend_args)
-    data = fileio.get(path, backend_args=backend_args)
-    try:
-        with Image.open(io.BytesIO(data)) as image:
-            array = np.array(image)
-    except Exception as e:  # PIL raises OSError, SyntaxError, ValueError...
-        raise ValueError(f'{path}: cannot read the {what} '
-                         f'({type(e).__name__}: {e})') from e
-    if array.ndim != 2:
-        raise ValueError(f'{path}: expected a single-channel {what}, got an '
-                         f'array of shape {array.shape}')
-    return array
 
 
 def _is_number(value) -> bool:

@@ -12,7 +12,8 @@ from mmlabeleff.structures.label_convention import (
     IGNORE_INDEX,
     SPARSE_SUPERVISION_TYPES,
 )
-from .base_weak_seg_dataset import BaseWeakSegDataset, read_label_map
+from mmlabeleff.utils.label_remap import read_label_ids
+from .base_weak_seg_dataset import BaseWeakSegDataset
 
 __all__ = ['VOCWeakDataset']
 
@@ -181,7 +182,7 @@ class VOCWeakDataset(BaseWeakSegDataset):
     # label ids
     def _tags_from_mask(self, path: str) -> List[int]:
         """Class ids present in a dense mask, as mmseg would load it."""
-        mask = read_label_map(path, 'segmentation mask',
+        mask = read_label_ids(path, 'segmentation mask',
                               self.backend_args).astype(np.int64)
         if self.reduce_zero_label:  # as mmseg's LoadAnnotations, same order
             mask[mask == 0] = IGNORE_INDEX

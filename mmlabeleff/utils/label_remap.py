@@ -8,11 +8,14 @@ PNGs (the Cityscapes, GTA5 and SYNTHIA converters under
 :func:`read_id_list` reads the one-id-per-line split files of VOC, SBD,
 ScribbleSup and the semi-supervised splits.
 """
+import io
 import multiprocessing
 import os
 import os.path as osp
+from typing import Optional
 
 import numpy as np
+from mmengine import fileio
 from PIL import Image
 
 from mmlabeleff.structures.label_convention import IGNORE_INDEX
@@ -72,27 +75,42 @@ def read_id_list(path: str) -> list:
     return ids
 
 
-def read_label_ids(path):
+def read_label_ids(path: str, what: str = 'label PNG',
+                   backend_args: Optional[dict] = None) -> np.ndarray:
     """Read a single-channel (palette or grey) label PNG as uint8 ids.
+
+    The one reader of label PNGs that converters and datasets share (mmseg's
+    ``LoadAnnotations`` reads them the same way: the stored index, never
+    the palette colour).
 
     Args:
         path (str): The label PNG.
+        what (str): What the file is, for the messages. Defaults to
+            ``'label PNG'``.
+        backend_args (dict, optional): mmengine file backend arguments.
 
     Returns:
         np.ndarray: ``(H, W)`` uint8 label ids.
 
     Raises:
-        ValueError: If the file cannot be read or is not single-channel
-            (the message names the file).
+        FileNotFoundError: If the file does not exist (named in the message).
+        ValueError: If it cannot be decoded (e.g. truncated) or is not a
+            palette or grey image (the message names the file).
     """
+    if not fileio.exists(path, backend_args=backend_args):
+        raise FileNotFoundError(f'{path}: {what} not found')
+    data = fileio.get(path, backend_args=backend_args)
     try:
-        with Image.open(path) as img:
-            if img.mode not in ('P', 'L'):
-                raise ValueError(f'{path}: expected a palette or grey label '
-                                 f'PNG of label ids, got mode {img.mode}')
-            return np.array(img, dtype=np.uint8)
-    except (OSError, SyntaxError) as err:
-        raise ValueError(f'{path}: cannot read label PNG ({err})') from err
+        with Image.open(io.BytesIO(data)) as img:
+            mode = img.mode
+            ids = np.array(img, dtype=np.uint8) if mode in ('P', 'L') else None
+    except Exception as err:  # PIL raises OSError, SyntaxError, ValueError...
+        raise ValueError(f'{path}: cannot read the {what} '
+                         f'({type(err).__name__}: {err})') from err
+    if ids is None:
+        raise ValueError(f'{path}: expected a palette or grey {what} of label '
+                         f'ids, got mode {mode}')
+    return ids
 
 
 def _init_worker(lut, reader):

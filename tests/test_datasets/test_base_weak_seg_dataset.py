@@ -9,7 +9,6 @@ from PIL import Image
 from mmlabeleff.datasets import BaseWeakSegDataset, VOCWeakDataset
 from mmlabeleff.datasets.base_weak_seg_dataset import (
     read_json,
-    read_label_map,
     require_file,
 )
 from mmlabeleff.structures.weak_label_files import (
@@ -24,7 +23,6 @@ from mmlabeleff.testing.fake_datasets import (
     BASE_INFO_KEYS,
     build_dataset,
     data_infos,
-    write_truncated_png,
 )
 
 IDS = ('a', 'b')
@@ -286,14 +284,6 @@ def test_file_helpers_name_the_file(tmp_path):
     bad.write_text('{"a": ')
     with pytest.raises(ValueError, match=f'{bad}: malformed JSON in the tags'):
         read_json(str(bad), 'tags file')
-    png = write_truncated_png(tmp_path / 'cut.png')
-    with pytest.raises(ValueError, match=f'{png}: cannot read the mask'):
-        read_label_map(str(png), 'mask')
-    Image.fromarray(np.zeros((4, 4, 3), np.uint8)).save(tmp_path / 'rgb.png')
-    with pytest.raises(ValueError, match='rgb.png: expected a single-channel'):
-        read_label_map(str(tmp_path / 'rgb.png'))
-    np.testing.assert_array_equal(
-        read_label_map(str(_write(tmp_path / 'ok.png'))), np.full((8, 10), 1))
 
 
 def _write(path):

@@ -5,6 +5,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
+from mmlabeleff.testing.fake_datasets import write_truncated_png
 from mmlabeleff.utils import (
     lookup_table,
     read_id_list,
@@ -47,6 +48,11 @@ def test_read_label_ids(tmp_path):
     (tmp_path / 'bad.png').write_bytes(b'not a png')
     with pytest.raises(ValueError, match='bad.png: cannot read'):
         read_label_ids(str(tmp_path / 'bad.png'))
+    with pytest.raises(FileNotFoundError, match='gone.png: mask not found'):
+        read_label_ids(str(tmp_path / 'gone.png'), 'mask')
+    png = write_truncated_png(tmp_path / 'cut.png')
+    with pytest.raises(ValueError, match=f'{png}: cannot read the mask'):
+        read_label_ids(str(png), 'mask')
 
 
 @pytest.mark.parametrize('nproc', [1, 2])
