@@ -1,5 +1,13 @@
 """The label convention of mmlabeleff (see :mod:`.label_convention`), the
-weak-label simulator and the ScribbleSup / mask-point converters' logic."""
+weak-label simulator, label statistics (coverage, median-frequency class
+weights) and the ScribbleSup / mask-point converters' logic."""
+from .class_weights import (
+    CLASS_WEIGHT_DENOMINATORS,
+    class_weights_from_folder,
+    count_class_frequencies,
+    list_label_files,
+    median_frequency_weights,
+)
 from .label_convention import (
     DOMAINS,
     IGNORE_INDEX,
@@ -35,5 +43,7 @@ __all__ = [
     'WEAK_LABEL_TYPES', 'list_camvid_samples', 'list_folder_samples',
     'load_dense_mask', 'weak_label_outputs', 'simulate_weak_sample',
     'simulate_weak_labels', 'label_coverage', 'aggregate_weak_label_stats',
-    'render_stats_markdown', 'format_percent'
+    'render_stats_markdown', 'format_percent', 'CLASS_WEIGHT_DENOMINATORS',
+    'count_class_frequencies', 'median_frequency_weights', 'list_label_files',
+    'class_weights_from_folder'
 ]

@@ -26,8 +26,10 @@ supervision         field                content
 ==================  ===================  =====================================
 
 Scribbles and points are both stored as sparse maps, so that every geometric
-transform that handles ``seg_fields`` with nearest-neighbour interpolation
-keeps them aligned with the image; point coordinates are also kept in
+transform that handles ``seg_fields`` keeps them aligned with the image
+(nearest-neighbour interpolation keeps the values; ``WeakResize`` downscales
+sparse maps by label area, so that 1-pixel scribbles stay connected and
+points are not lost); point coordinates are also kept in
 ``gt_points`` (``InstanceData`` with ``points`` ``(N, 2)`` float x, y and
 ``labels``) where a method needs them exactly.
 

@@ -12,8 +12,10 @@ functions below, so a name is decided in one place::
                                            bbox_label, ignore_flag}]}
     scribbles_r100/IMAGEID.png sparse maps, one folder per length ratio
                                (r080 = 80 % of the length; r000 = one point
-                               per object); ``_d<r>`` when dilated
+                               per object); ``_w<width>`` for a brush
+                               wider than 1 px (``scribbles_r100_w3``)
     points_n1/IMAGEID.png      sparse maps of n points per object
+                               (``_d<radius>`` when dilated)
     points_n1.json             the exact points (:data:`POINTS_FORMAT`)
     points_r000/, points_mask/ points not simulated per object
                                (:data:`POINT_SOURCES`: the centre points of
@@ -26,9 +28,17 @@ functions below, so a name is decided in one place::
 Datasets whose own annotations carry a prefix pass it to
 :func:`scribbles_name` and :func:`points_name`: PASCAL-Context's ScribbleSup
 scribbles are ``context59_scribbles_r100`` (mmseg's 59 classes) and
-``context60_scribbles_r100`` (with background), whose class ids differ. The
-number after ``_d`` is the dilation as the writer counts it: the radius for
-the simulator, the stroke diameter (``> 1``) for the ScribbleSup converters.
+``context60_scribbles_r100`` (with background), whose class ids differ.
+
+Suffixes say how a label was drawn, and are absent at the defaults (a
+1-pixel line, single-pixel points), so default names never change:
+
+- ``_w<width>``: simulated scribbles drawn with a round brush ``width`` px
+  wide (odd, at the original image size; the simulator's
+  ``scribble_width``);
+- ``_d<d>``: a dilation as the writer counts it: the disk radius of the
+  simulator's points (``point_dilation``), the kernel diameter (``> 1``) of
+  the ScribbleSup converters' scribbles and points.
 
 The one points-JSON format, for every dataset, converter and the simulator,
 is ``{IMAGEID: [{"point": [x, y], "point_label": c}, ...]}``, where ``x, y``
@@ -83,23 +93,37 @@ def ratio_tag(value: float) -> str:
 
 
 def scribbles_name(ratio: float = 1.0, dilation: int = 0,
-                   prefix: str = '') -> str:
+                   prefix: str = '', width: int = 1) -> str:
     """Folder of scribbles shortened to ``ratio`` of their length.
 
     Args:
         ratio (float): Fraction of the length kept (SPML's study: 1, 0.8,
             0.5, 0.3, 0 = the centre point). Defaults to 1.
-        dilation (int): Dilation radius in pixels; 0 (none) adds nothing to
-            the name. Defaults to 0.
+        dilation (int): Dilation kernel diameter of the ScribbleSup
+            converters; 0 (none) adds nothing to the name. Defaults to 0.
         prefix (str): Dataset prefix, e.g. ``'context59'``. Defaults to
             none.
+        width (int): Brush width in pixels of simulated scribbles; 1 (a
+            1-pixel line) adds nothing to the name. Defaults to 1.
 
     Returns:
-        str: e.g. ``'scribbles_r080'``, ``'scribbles_r100_d3'``.
+        str: e.g. ``'scribbles_r080'``, ``'scribbles_r100_w3'``,
+        ``'context59_scribbles_r100_d3'``.
+
+    Raises:
+        ValueError: If both ``dilation`` and ``width > 1`` are given, or
+            ``width < 1``.
     """
+    if width < 1:
+        raise ValueError(f'width must be >= 1, got {width}')
+    if dilation and width > 1:
+        raise ValueError('a scribble folder is named by its dilation or its '
+                         f'brush width, not both (got {dilation}, {width})')
     name = f'scribbles_r{ratio_tag(ratio)}'
     if dilation:
         name += f'_d{dilation}'
+    if width > 1:
+        name += f'_w{width}'
     return f'{prefix}_{name}' if prefix else name
 
 
@@ -109,7 +133,8 @@ def points_name(num_points: int = 1, dilation: int = 0,
 
     Args:
         num_points (int): Points per object. Defaults to 1.
-        dilation (int): Dilation radius in pixels; 0 adds nothing.
+        dilation (int): Dilation as the writer counts it (the simulator's
+            disk radius, the converters' kernel diameter); 0 adds nothing.
         source (str, optional): Where the points come from when not
             simulated per object, a key of :data:`POINT_SOURCES`:
             ``'scribbles'`` (the centre points of ScribbleSup scribbles,

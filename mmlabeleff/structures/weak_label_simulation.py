@@ -24,8 +24,10 @@ of the label map, or its path under the label folder without suffix)::
                              (partial_px_f010/ with partial_mode='pixels')
     stats.json, stats.md     the statistics report
 
-Dilated scribbles and points get a ``_d<radius>`` suffix
-(``scribbles_r100_d3``, ``points_n1_d6``).
+Scribbles drawn with a brush wider than 1 px get a ``_w<width>`` suffix
+(``scribble_width=3``: ``scribbles_r100_w3``), dilated points a
+``_d<radius>`` suffix (``points_n1_d6``); the defaults (1-pixel scribbles,
+single-pixel points) add none.
 
 Sparse maps are single-channel 8-bit PNGs in the convention of
 :mod:`mmlabeleff.structures.label_convention`: class ids, 254 = unlabeled,
@@ -229,7 +231,7 @@ def weak_label_outputs(types: Sequence[str] = WEAK_LABEL_TYPES,
                        partial_fraction: Sequence[float] = (0.1, ),
                        partial_mode: str = 'objects',
                        box_mode: str = 'component',
-                       scribble_dilation: int = 0,
+                       scribble_width: int = 1,
                        point_dilation: int = 0) -> List[tuple]:
     """The outputs to produce, named by
     :mod:`mmlabeleff.structures.weak_label_files`.
@@ -242,7 +244,8 @@ def weak_label_outputs(types: Sequence[str] = WEAK_LABEL_TYPES,
         partial_fraction (Sequence[float]): Fractions kept, one folder each.
         partial_mode (str): ``'objects'`` or ``'pixels'``.
         box_mode (str): ``'component'`` or ``'class'``.
-        scribble_dilation (int): Scribble dilation radius (named ``_d<r>``).
+        scribble_width (int): Scribble brush width in px (named
+            ``_w<width>`` above 1).
         point_dilation (int): Point dilation radius (named ``_d<r>``).
 
     Returns:
@@ -263,7 +266,7 @@ def weak_label_outputs(types: Sequence[str] = WEAK_LABEL_TYPES,
     if 'boxes' in types:
         names.append(('boxes', 'boxes', box_mode))
     if 'scribbles' in types:
-        names += [(scribbles_name(r, scribble_dilation), 'scribbles', r)
+        names += [(scribbles_name(r, width=scribble_width), 'scribbles', r)
                   for r in scribble_ratios]
     if 'points' in types:
         names += [(points_name(n, point_dilation), 'points', n)
@@ -387,7 +390,7 @@ def simulate_weak_labels(samples: Sequence[dict],
                          min_pixels: int = 1,
                          connectivity: int = 8,
                          erosion: int = 1,
-                         scribble_dilation: int = 0,
+                         scribble_width: int = 1,
                          point_dilation: int = 0,
                          interior_ratio: float = 0.5,
                          workers: int = 2,
@@ -423,7 +426,9 @@ def simulate_weak_labels(samples: Sequence[dict],
         min_pixels (int): A class tags an image from this many pixels.
         connectivity (int): 4 or 8. Defaults to 8.
         erosion (int): 3x3 erosions before skeletonizing. Defaults to 1.
-        scribble_dilation (int): Scribble dilation radius in px (SPML: 3).
+        scribble_width (int): Width in px of the round brush scribbles are
+            drawn with at the original image size, odd; 1 (the default) is a
+            1-pixel line, as BLPSeg rasterises PASCAL-Scribble.
         point_dilation (int): Point dilation radius in px (SPML: 6).
         interior_ratio (float): Points: minimum depth as a fraction of the
             object's maximum. Defaults to 0.5.
@@ -454,11 +459,11 @@ def simulate_weak_labels(samples: Sequence[dict],
         raise ValueError(f'image ids (label-map stems) are not unique: {dup[:5]}')
     outputs = weak_label_outputs(
         types, scribble_ratios, num_points, partial_fraction, partial_mode,
-        box_mode, scribble_dilation, point_dilation)
+        box_mode, scribble_width, point_dilation)
     simulator = WeakLabelSimulator(
         num_classes, seed=seed, connectivity=connectivity,
         min_pixels=min_pixels, min_area=min_area, erosion=erosion,
-        scribble_dilation=scribble_dilation, point_dilation=point_dilation,
+        scribble_width=scribble_width, point_dilation=point_dilation,
         interior_ratio=interior_ratio)
     state = dict(simulator=simulator, outputs=outputs, out_dir=out_dir,
                  label_map=dict(label_map or {}), partial_mode=partial_mode)
@@ -494,7 +499,7 @@ def simulate_weak_labels(samples: Sequence[dict],
         scribble_ratios=list(scribble_ratios), num_points=list(num_points),
         partial_fraction=list(partial_fraction), partial_mode=partial_mode,
         min_area=min_area, min_pixels=min_pixels, connectivity=connectivity,
-        erosion=erosion, scribble_dilation=scribble_dilation,
+        erosion=erosion, scribble_width=scribble_width,
         point_dilation=point_dilation, interior_ratio=interior_ratio)
     stats = dict(
         config=dict(dataset=dataset, source=source, seed=seed,

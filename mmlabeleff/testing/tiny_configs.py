@@ -78,3 +78,57 @@ def dump_tiny_camvid_config(path, data_root, work_dir, **overrides) -> str:
     cfg.merge_from_dict(opts)
     cfg.dump(str(path))
     return str(path)
+
+
+def shrink_weak_recipe(cfg, data_root, weak_root, work_dir, max_iters=2,
+                       crop_size=(32, 32)):
+    """Shrink a CamVid weak-label recipe (e.g. ``configs/blpseg/``) in place
+    to a seconds-long run on camvid_tiny and its simulated weak labels.
+
+    The recipe's own pipeline is kept (its random transforms included) with a
+    smaller crop; the decode head is narrowed, the backbone is not
+    pretrained, loaders have no workers, validation runs once at the end.
+
+    Args:
+        cfg (Config): The loaded recipe.
+        data_root: camvid_tiny's folder.
+        weak_root: Its simulated weak labels.
+        work_dir: The run's work dir.
+        max_iters (int): Iterations. Defaults to 2.
+        crop_size (tuple): Train crop. Defaults to (32, 32).
+
+    Returns:
+        Config: ``cfg``.
+    """
+    pipeline = cfg.train_dataloader.dataset.pipeline
+    for step in pipeline:
+        if 'crop_size' in step:
+            step['crop_size'] = crop_size
+        if step.get('scale') == (240, 180):
+            step['scale'] = (48, 36)
+    cfg.work_dir = str(work_dir)
+    for loader in ('train_dataloader', 'val_dataloader', 'test_dataloader'):
+        cfg[loader].dataset.data_root = str(data_root)
+        cfg[loader].num_workers = 0
+        cfg[loader].persistent_workers = False
+    test_pipeline = cfg.val_dataloader.dataset.pipeline
+    for step in test_pipeline:
+        if step.get('scale') == (240, 180):
+            step['scale'] = (48, 36)
+    cfg.train_dataloader.dataset.weak_root = str(weak_root)
+    cfg.train_dataloader.batch_size = 2
+    cfg.model.backbone.init_cfg = None
+    cfg.model.data_preprocessor.size = crop_size
+    cfg.model.decode_head.channels = 16
+    cfg.train_cfg.max_iters = max_iters
+    cfg.train_cfg.val_interval = max_iters
+    cfg.param_scheduler = [dict(type='PolyLR', eta_min=1e-4, power=0.9,
+                                begin=0, end=max_iters, by_epoch=False)]
+    cfg.default_hooks.logger.interval = 1
+    cfg.default_hooks.checkpoint.interval = max_iters
+    cfg.default_hooks.checkpoint.save_best = None
+    cfg.default_hooks.visualization.draw = False
+    cfg.env_cfg = dict(cudnn_benchmark=False, mp_cfg=dict(
+        mp_start_method='fork', opencv_num_threads=0), dist_cfg=dict(
+            backend='gloo'))
+    return cfg

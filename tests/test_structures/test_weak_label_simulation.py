@@ -71,11 +71,20 @@ def test_output_names_follow_the_file_contract():
     names = [n for n, _, _ in weak_label_outputs(
         ('points', 'scribbles', 'partial'), scribble_ratios=[0.8],
         num_points=[1, 3], partial_fraction=[0.5], partial_mode='pixels',
-        scribble_dilation=3, point_dilation=6)]
+        scribble_width=3, point_dilation=6)]
     # type order is fixed, whatever the order asked
-    assert names == ['scribbles_r080_d3', 'points_n1_d6', 'points_n3_d6',
+    assert names == ['scribbles_r080_w3', 'points_n1_d6', 'points_n3_d6',
                      'partial_px_f050']
-    assert scribbles_name(0.8, 3) == 'scribbles_r080_d3'
+    # the defaults add no suffix: existing folders keep their names
+    assert [n for n, _, _ in weak_label_outputs(
+        ('scribbles', ), scribble_ratios=[1.0], scribble_width=1)] == [
+            'scribbles_r100']
+    assert scribbles_name(0.8, width=3) == 'scribbles_r080_w3'
+    assert scribbles_name(0.8, 3) == 'scribbles_r080_d3'  # ScribbleSup's
+    assert scribbles_name(1.0, prefix='context59',
+                          width=5) == 'context59_scribbles_r100_w5'
+    with pytest.raises(ValueError, match='not both'):
+        scribbles_name(0.8, 3, width=3)
     assert points_name(source='scribbles') == 'points_r000'
     assert points_name(source='masks', dilation=6) == 'points_mask_d6'
     assert points_name(source='scribbles',
@@ -316,3 +325,23 @@ def test_bad_options_raise(tmp_path):
         _simulate(samples, tmp_path / 'o', partial_fraction=[1.5])
     assert set(WEAK_LABEL_TYPES) == {'tags', 'boxes', 'scribbles', 'points',
                                      'partial'}
+
+
+def test_scribble_width_names_the_folder(camvid_run, camvid_samples, tmp_path):
+    samples, classes, label_map = camvid_samples
+    kwargs, default_out, _ = camvid_run
+    out = tmp_path / 'w3'
+    stats = simulate_weak_labels(
+        samples, str(out), len(classes), types=['scribbles'],
+        scribble_ratios=[1.0, 0.0], scribble_width=3, workers=1, **kwargs)
+    assert set(stats['types']) == {'scribbles_r100_w3', 'scribbles_r000_w3'}
+    assert stats['config']['options']['scribble_width'] == 3
+    assert 'scribble_dilation' not in stats['config']['options']
+    for key in CAMVID_IDS:
+        thin = _read(default_out / 'scribbles_r100' / f'{key}.png') < 11
+        thick = _read(out / 'scribbles_r100_w3' / f'{key}.png') < 11
+        assert thick.sum() > thin.sum() and (thick | thin).sum() == thick.sum()
+    with pytest.raises(ValueError, match='scribble_width must be an odd'):
+        simulate_weak_labels(samples, str(tmp_path / 'w2'), len(classes),
+                             label_map=label_map, types=['scribbles'],
+                             scribble_width=2, workers=1)

@@ -118,9 +118,14 @@ def test_scribbles_inside_objects_and_lengths_nested(mask):
     assert np.array_equal(sim.scribbles(mask, 0.5, key='img'), maps[2])
 
 
-def test_scribble_dilation_stays_in_object(mask):
+def test_scribble_width_stays_in_object(mask):
     thin = WeakLabelSimulator(NUM_CLASSES).scribbles(mask, key='img')
-    thick = WeakLabelSimulator(NUM_CLASSES, scribble_dilation=3).scribbles(
+    assert WeakLabelSimulator(NUM_CLASSES).scribble_width == 1
+    # width 1 is the 1-pixel line: a thin skeleton, no 2x2 block of labels
+    labelled = (thin < NUM_CLASSES).astype(int)
+    assert (labelled[:-1, :-1] + labelled[1:, :-1] + labelled[:-1, 1:]
+            + labelled[1:, 1:]).max() < 4
+    thick = WeakLabelSimulator(NUM_CLASSES, scribble_width=7).scribbles(
         mask, key='img')
     _check_sparse(thick, mask)
     assert (thick < NUM_CLASSES).sum() > (thin < NUM_CLASSES).sum()
@@ -128,11 +133,23 @@ def test_scribble_dilation_stays_in_object(mask):
     for _, region in _objects(mask):
         assert ndimage.label((thick < NUM_CLASSES) & region,
                              structure=EIGHT)[1] == 1
-    points = WeakLabelSimulator(NUM_CLASSES, scribble_dilation=2).scribbles(
+    # a brush of width w is a disk of diameter w around the line
+    width3 = WeakLabelSimulator(NUM_CLASSES, scribble_width=3).scribbles(
+        mask, key='img')
+    cross = ndimage.generate_binary_structure(2, 1)  # the disk of radius 1
+    expected = np.zeros(mask.shape, dtype=bool)
+    for _, region in _objects(mask):
+        expected |= ndimage.binary_dilation(
+            (thin < NUM_CLASSES) & region, structure=cross) & region
+    np.testing.assert_array_equal(width3 < NUM_CLASSES, expected)
+    points = WeakLabelSimulator(NUM_CLASSES, scribble_width=5).scribbles(
         mask, 0.0, key='img')
     for _, region in _objects(mask):
         assert ndimage.label((points < NUM_CLASSES) & region,
                              structure=EIGHT)[1] == 1
+    for bad in (0, 2, 4, -1, 1.5):
+        with pytest.raises(ValueError, match='scribble_width'):
+            WeakLabelSimulator(NUM_CLASSES, scribble_width=bad)
 
 
 def test_determinism_and_seeds(mask):

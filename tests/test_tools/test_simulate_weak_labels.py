@@ -34,7 +34,8 @@ def test_help(tool, capsys):
     with pytest.raises(SystemExit) as exc:
         tool.main(['--help'])
     assert exc.value.code == 0
-    assert '--scribble-ratios' in capsys.readouterr().out
+    printed = capsys.readouterr().out
+    assert '--scribble-ratios' in printed and '--scribble-width' in printed
 
 
 def test_camvid_command_line_calls_the_library(tool, camvid_tiny_root,
@@ -58,6 +59,23 @@ def test_camvid_command_line_calls_the_library(tool, camvid_tiny_root,
     assert _tree(out) == _tree(lib)
     assert sorted(f for f in _tree(out) if os.sep not in f) == [
         'points_n1.json', 'stats.json', 'stats.md', 'tags.json']
+
+
+def test_scribble_width_option(tool, camvid_tiny_root, tmp_path, capsys):
+    out = tmp_path / 'w3'
+    assert tool.main([
+        '--data-root', str(camvid_tiny_root), '--out-dir', str(out),
+        '--types', 'scribbles', '--scribble-ratios', '1', '--workers', '1',
+        '--scribble-width', '3']) == 0
+    assert 'scribbles_r100_w3' in capsys.readouterr().out
+    stats = json.loads((out / 'stats.json').read_text())
+    assert stats['config']['options']['scribble_width'] == 3
+    assert sorted(os.listdir(out)) == ['scribbles_r100_w3', 'stats.json',
+                                       'stats.md']
+    assert tool.main([
+        '--data-root', str(camvid_tiny_root), '--out-dir', str(out),
+        '--types', 'scribbles', '--scribble-width', '4']) == 2
+    assert 'scribble_width must be an odd' in capsys.readouterr().err
 
 
 def test_folder_command_line(tool, tmp_path):

@@ -14,8 +14,11 @@ Options: ``--seed 0``, ``--types tags boxes scribbles points partial`` (all by
 default), ``--scribble-ratios 1.0 0.8 0.5 0.3 0.0``, ``--num-points 1``,
 ``--partial-fraction 0.1``, ``--partial-mode objects|pixels``,
 ``--box-mode component|class``, ``--min-area 10``, ``--min-pixels 1``,
-``--scribble-dilation 0``, ``--point-dilation 0``, ``--workers 2``; see
-``--help``.
+``--scribble-width 1``, ``--point-dilation 0``, ``--workers 2``; see
+``--help``. ``--scribble-width W`` (odd, default 1: a 1-pixel line, as
+PASCAL-Scribble's polylines are rasterised for BLPSeg) is the width in
+pixels, at the original image size, of the round brush scribbles are drawn
+with.
 
 A thin command line of
 :func:`mmlabeleff.structures.simulate_weak_labels` (the samples listed by
@@ -30,8 +33,9 @@ IMAGEID is the file stem of the label map, for ``--dataset folder`` its path
 under ``--ann-dir`` without suffix) and the statistics are described in
 :mod:`mmlabeleff.structures.weak_label_simulation` and
 :mod:`mmlabeleff.structures.weak_label_stats`; folder names follow
-:mod:`mmlabeleff.structures.weak_label_files` (dilated scribbles and points
-get ``_d<radius>``).
+:mod:`mmlabeleff.structures.weak_label_files` (scribbles drawn wider than
+1 px get ``_w<width>``, e.g. ``scribbles_r100_w3``; dilated points get
+``_d<radius>``).
 
 Every file is written atomically, and a re-run with the same arguments and
 seed writes byte-identical files, whatever ``--workers``.
@@ -102,8 +106,10 @@ def parse_args(argv=None):
     parser.add_argument('--connectivity', type=int, choices=(4, 8), default=8)
     parser.add_argument('--erosion', type=int, default=1,
                         help='3x3 erosions before skeletonizing')
-    parser.add_argument('--scribble-dilation', type=int, default=0,
-                        help='scribble dilation radius in px (SPML: 3)')
+    parser.add_argument(
+        '--scribble-width', type=int, default=1,
+        help='brush width in px of the scribbles, at the original image '
+        'size, odd; 1 draws a 1-pixel line (folders get _w<width> above 1)')
     parser.add_argument('--point-dilation', type=int, default=0,
                         help='point dilation radius in px (SPML: 6)')
     parser.add_argument('--interior-ratio', type=float, default=0.5,
@@ -147,7 +153,7 @@ def run(args):
         partial_mode=args.partial_mode, box_mode=args.box_mode,
         min_area=args.min_area, min_pixels=args.min_pixels,
         connectivity=args.connectivity, erosion=args.erosion,
-        scribble_dilation=args.scribble_dilation,
+        scribble_width=args.scribble_width,
         point_dilation=args.point_dilation,
         interior_ratio=args.interior_ratio, workers=args.workers,
         dataset=args.dataset, source=source)

@@ -10,8 +10,9 @@ map (``gt_sparse_seg_map``), boxes (``gt_bboxes``) and points
 =====================  ==================================================
 transform              what mmlabeleff adds to the upstream class
 =====================  ==================================================
-``WeakResize``         mmseg ``Resize`` (all ``seg_fields``, nearest; boxes)
-                       + points
+``WeakResize``         mmseg ``Resize`` (``seg_fields`` nearest; boxes)
+                       + sparse maps by label area (scribbles stay
+                       connected, points survive) + points
 ``WeakRandomFlip``     mmseg ``RandomFlip`` (``seg_fields``, boxes) + points
 ``WeakRandomCrop``     mmseg ``RandomCrop`` (``seg_fields``) + boxes clipped
                        / dropped, points dropped outside, ``cat_max_ratio``
@@ -22,15 +23,24 @@ transform              what mmlabeleff adds to the upstream class
                        ``seg_fields`` map, padded with 255
 =====================  ==================================================
 
+:class:`DrawPointLabels` (after the geometric transforms) draws the points
+as disks of a configured radius into the sparse map, so that point labels
+train the same losses as scribbles.
+
 Photometric transforms (``mmseg.PhotoMetricDistortion``, ``mmseg.CLAHE``,
 ...) touch the image only and can be used as they are. Under
 ``default_scope='mmlabeleff'`` the unprefixed names ``Resize``,
 ``RandomFlip`` and ``Pad`` are mmcv's, which move ``gt_seg_map`` alone:
 write the classes above (or ``RandomResize`` with
-``resize_type='WeakResize'``). Sparse maps are always resized and rotated
-with nearest interpolation and padded with 255 (ignore); the data
-preprocessor :class:`~mmlabeleff.models.WeakSegDataPreProcessor` pads them
-with 255 in the batch.
+``resize_type='WeakResize'``). ``WeakResize`` downscales sparse maps by
+label area (an output pixel takes the labelled class that covers most of
+its footprint; ``sparse_interpolation='label_centre'`` counts each labelled
+pixel in the output pixel of its centre only, ``'nearest'`` restores
+upstream's nearest neighbour, which breaks 1-pixel scribbles into dashes
+and loses most points); sparse maps
+are rotated with nearest interpolation and padded with 255 (ignore); the
+data preprocessor :class:`~mmlabeleff.models.WeakSegDataPreProcessor` pads
+them with 255 in the batch.
 
 Weak and strong views of one image (FixMatch-style consistency,
 teacher-student) need no new class: mmdet's ``MultiBranch`` runs one
@@ -58,6 +68,7 @@ detectors. A geometric transform inside one branch is allowed too: each
 view stays consistent with its own labels, but the views are no longer
 pixel-aligned.
 """
+from .draw_point_labels import DrawPointLabels
 from .load_weak_annotations import LoadWeakAnnotations
 from .pack_weak_seg_inputs import PackWeakSegInputs
 from .weak_pad import WeakPad
@@ -67,6 +78,6 @@ from .weak_random_rotate import WeakRandomRotate
 from .weak_resize import WeakResize
 
 __all__ = [
-    'LoadWeakAnnotations', 'PackWeakSegInputs', 'WeakPad', 'WeakRandomCrop',
-    'WeakRandomFlip', 'WeakRandomRotate', 'WeakResize'
+    'DrawPointLabels', 'LoadWeakAnnotations', 'PackWeakSegInputs', 'WeakPad',
+    'WeakRandomCrop', 'WeakRandomFlip', 'WeakRandomRotate', 'WeakResize'
 ]

@@ -40,8 +40,10 @@ class LoadWeakAnnotations(LoadAnnotations):
     ==========================  ==============================================
 
     Both maps are appended to ``results['seg_fields']``, so that every
-    geometric transform that walks ``seg_fields`` moves them with nearest
-    interpolation and pads them with 255.
+    geometric transform that walks ``seg_fields`` moves them (with nearest
+    interpolation, except that :class:`WeakResize` downscales the sparse map
+    by label area so that thin scribbles and points survive) and pads them
+    with 255.
 
     Sparse maps, tags, boxes and points are expected in the dataset's own
     class ids already (``label_map`` and ``reduce_zero_label`` apply to the

@@ -1,2 +1,4 @@
 """Hooks of mmlabeleff, registered in :data:`mmlabeleff.registry.HOOKS`."""
-__all__ = []
+from .self_training_hook import SelfTrainingHook
+
+__all__ = ['SelfTrainingHook']

@@ -1,4 +1,5 @@
 """Losses of mmlabeleff (one loss per file: function + module)."""
+from .blp_loss import BLPLoss, blp_loss
 from .partial_cross_entropy_loss import PartialCrossEntropyLoss, partial_cross_entropy
 
-__all__ = ['PartialCrossEntropyLoss', 'partial_cross_entropy']
+__all__ = ['BLPLoss', 'blp_loss', 'PartialCrossEntropyLoss', 'partial_cross_entropy']

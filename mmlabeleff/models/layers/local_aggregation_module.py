@@ -1,0 +1,336 @@
+"""Local Aggregation Module (LAM) of BLPSeg.
+
+Wang, Zhang, Kan, Shan and Chen, "BLPSeg: Balance the Label Preference in
+Scribble-Supervised Semantic Segmentation", IEEE TIP 2023, Eqs. 3-8: the
+segmentation logits ``X`` (K x N, N pixels at stride 4) are replaced by
+``X A`` with
+
+    A_ij = P_low(i, j) P_dis(i, j) / sum_k P_low(k, j) P_dis(k, j)
+    P_low(i, j) = softmax_i(f_i . f_j),  P_dis(i, j) = exp(-|s_i - s_j|^2 / 2 sigma^2)
+
+where ``f`` is a low-level feature of the input image (a 4x4, stride-4
+convolution, LayerNorm and a 1x1 convolution) and ``s`` the pixel position in
+stride-4 pixels. The loss is only on labelled pixels, but ``dL/dX = dL/d(XA)
+A^T`` reaches every pixel ("gradient diffusion", Eq. 7).
+
+Constants and the exact order of operations (softmax over ``i``, product with
+the spatial term, column renormalisation with ``eps = 1e-7``, sigma 6, the
+patch embedding's layers) follow the public BLPSeg code
+(github.com/YudeWang/BLPSeg, MIT licence); the code here is our own.
+
+Deviation (documented choice): the public code builds the dense ``N x N``
+matrix (N = 96^2 at train time, 18.5k positions for a 1.25x VOC test image,
+N^2 floats at 1024x1024 would be 17 GB). Because the softmax and the
+renormalisation both run over ``i`` for a fixed column ``j``, a block of
+columns can be computed from all rows alone, so :func:`local_aggregation`
+evaluates ``A`` ``chunk_size`` columns at a time: the result is the dense one
+(the same arithmetic per column), and memory is ``O(N * chunk_size)``. The
+backward pass is written by hand and recomputes each block, so training
+memory does not grow with ``N^2`` either (a map that fits in one block keeps
+it from the forward pass instead). The spatial term is computed
+from integer coordinates exactly (the public code's ``torch.cdist`` squares a
+matmul-based distance, which differs by ~1e-3 in ``d^2``, i.e. ~1e-5 relative in
+``P_dis``).
+"""
+from typing import Optional, Tuple, Union
+
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+from mmengine.model import kaiming_init
+from mmseg.models.utils import PatchEmbed
+from torch import Tensor
+
+__all__ = [
+    'LocalAggregationModule', 'local_aggregation', 'local_aggregation_reference',
+    'pixel_coordinates'
+]
+
+
+def pixel_coordinates(height: int, width: int,
+                      device: Optional[torch.device] = None) -> Tensor:
+    """``(height * width, 2)`` float (row, column) of a grid, row-major."""
+    rows = torch.arange(height, device=device, dtype=torch.float32)
+    cols = torch.arange(width, device=device, dtype=torch.float32)
+    grid = torch.stack(torch.meshgrid(rows, cols, indexing='ij'), dim=-1)
+    return grid.reshape(-1, 2)
+
+
+def local_aggregation_reference(logits: Tensor, feats: Tensor,
+                                sigma: Union[float, Tensor] = 6.0,
+                                eps: float = 1e-7) -> Tensor:
+    """The dense form of :func:`local_aggregation`, written as the paper.
+
+    Builds the ``(h w) x (h w)`` matrices ``P_low`` (softmax over ``i``),
+    ``P_dis`` and ``A`` explicitly, in the order of operations of the public
+    code, and lets autograd differentiate them. It is the test oracle of
+    :func:`local_aggregation` and the "dense LAM" of the benchmarks; its
+    memory grows with ``(h w)^2``.
+
+    Args:
+        logits (Tensor): (N, K, h, w) logits.
+        feats (Tensor): (N, D, h, w) low-level features.
+        sigma (float | Tensor): Spatial standard deviation. Defaults to 6.
+        eps (float): Column-sum epsilon. Defaults to 1e-7.
+
+    Returns:
+        Tensor: (N, K, h, w) aggregated logits.
+    """
+    num, channels, height, width = logits.shape
+    flat = feats.flatten(2)
+    p_low = torch.einsum('ndi,ndj->nij', flat, flat).softmax(dim=1)
+    coords = pixel_coordinates(height, width, logits.device).to(logits.dtype)
+    dist2 = (coords[:, None, :] - coords[None, :, :]).square().sum(-1)
+    p_dis = torch.exp(-dist2 / (2 * torch.as_tensor(sigma, dtype=logits.dtype) ** 2))
+    affinity = p_low * p_dis
+    affinity = affinity / (affinity.sum(dim=1, keepdim=True) + eps)
+    return torch.bmm(logits.flatten(2), affinity).reshape(
+        num, channels, height, width)
+
+
+def _column_weights(feats: Tensor, coords: Tensor, sigma: Tensor, start: int,
+                    stop: int) -> Tuple[Tensor, Tensor, Tensor]:
+    """``P`` = exp(s - max_i s) and the spatial factor of columns ``start:stop``.
+
+    Returns ``(P, W, dist2)``: ``P`` (N, L, J) the unnormalised softmax over
+    ``i`` of ``s_ij = f_i . f_j``, ``W`` (L, J) = ``exp(-d^2 / 2 sigma^2)``
+    and ``dist2`` (L, J). ``E = P * W`` are the unnormalised affinities.
+    """
+    sim = torch.bmm(feats.transpose(1, 2), feats[:, :, start:stop])
+    # exp of (s - max) below -87 is a float32 subnormal, which is slow on
+    # CPUs and negligible next to the column's maximum term exp(0) = 1.
+    sim = sim.sub_(sim.amax(dim=1, keepdim=True)).clamp_(min=-87.0).exp_()
+    dist2 = (coords[:, None, :] - coords[None, start:stop, :]).square().sum(-1)
+    spatial = torch.exp(-dist2 / (2 * sigma * sigma))
+    return sim, spatial, dist2
+
+
+class _LocalAggregationFunction(torch.autograd.Function):
+    """``X A`` computed ``chunk`` columns at a time, with a hand-written backward.
+
+    With ``P_ij = exp(s_ij - m_j)`` (``m_j = max_i s_ij``), ``W`` the spatial
+    factor, ``E = P W``, ``Z_j = sum_i P_ij`` and ``D_j = sum_i E_ij + eps
+    Z_j``, the public code's ``A`` is exactly ``E_ij / D_j`` (the softmax
+    denominator cancels except in the ``eps`` term, which is kept). For the
+    gradient, with ``G = dL/dout`` and ``c_j = sum_k G_kj out_kj``::
+
+        dL/dX    = (G / D) E^T
+        dL/ds_ij = P_ij (W_ij ((X^T G)_ij - c_j) - eps c_j) / D_j
+        dL/df    = F dS^T, plus F dS added at the block's columns
+        dL/dsigma = sum_ij E_ij ((X^T G)_ij - c_j) / D_j * d_ij^2 / sigma^3
+
+    so neither pass holds more than a few ``N x L x chunk`` blocks; when all
+    columns fit in one chunk the forward pass keeps ``P`` for the backward
+    pass instead of recomputing it.
+    """
+
+    @staticmethod
+    def forward(ctx, logits: Tensor, feats: Tensor, coords: Tensor,
+                sigma: Tensor, chunk: int, eps: float) -> Tensor:
+        length = logits.shape[2]
+        outs, denoms = [], []
+        saved_p = None
+        for start in range(0, length, chunk):
+            stop = min(start + chunk, length)
+            prob, spatial, _ = _column_weights(feats, coords, sigma, start, stop)
+            z_sum = prob.sum(dim=1)
+            if stop - start == length and any(ctx.needs_input_grad[:4]):
+                saved_p = prob  # kept for the backward pass
+                affinity = prob * spatial
+            else:
+                affinity = prob.mul_(spatial)
+            denom = affinity.sum(dim=1) + eps * z_sum
+            outs.append(torch.bmm(logits, affinity) / denom[:, None, :])
+            denoms.append(denom)
+        out = torch.cat(outs, dim=2)
+        ctx.chunk, ctx.eps = chunk, eps
+        ctx.save_for_backward(logits, feats, coords, sigma, out,
+                              torch.cat(denoms, dim=1), saved_p)
+        return out
+
+    @staticmethod
+    def backward(ctx, grad_out: Tensor):
+        logits, feats, coords, sigma, out, denom, saved_p = ctx.saved_tensors
+        chunk, eps = ctx.chunk, ctx.eps
+        length = logits.shape[2]
+        grad_out = grad_out.contiguous()
+        need_x, need_f, _, need_sigma = ctx.needs_input_grad[:4]
+        grad_x = torch.zeros_like(logits) if need_x else None
+        grad_f = torch.zeros_like(feats) if need_f else None
+        grad_sigma = torch.zeros_like(sigma) if need_sigma else None
+        coef = (grad_out * out).sum(dim=1)  # c_j, (N, L)
+        for start in range(0, length, chunk):
+            stop = min(start + chunk, length)
+            if saved_p is not None:
+                prob = saved_p
+                dist2 = (coords[:, None, :] - coords[None, :, :]).square().sum(-1)
+                spatial = torch.exp(-dist2 / (2 * sigma * sigma))
+            else:
+                prob, spatial, dist2 = _column_weights(feats, coords, sigma,
+                                                       start, stop)
+            inv_d = denom[:, None, start:stop].reciprocal()  # (N, 1, J)
+            grad_block = grad_out[:, :, start:stop]
+            if need_x:
+                grad_x += torch.bmm(grad_block * inv_d,
+                                    (prob * spatial).transpose(1, 2))
+            if not (need_f or need_sigma):
+                continue
+            c_j = coef[:, None, start:stop]  # (N, 1, J)
+            # (X^T G)_ij - c_j, then the spatial factor: dL/dE_ij * D_j
+            grad_e = torch.bmm(logits.transpose(1, 2), grad_block).sub_(c_j)
+            if need_sigma:
+                grad_sigma += (grad_e * prob * spatial * dist2 * inv_d).sum() \
+                    / sigma ** 3
+            if need_f:
+                grad_s = grad_e.mul_(spatial).sub_(eps * c_j).mul_(prob).mul_(inv_d)
+                if stop - start == length:  # s is symmetric: one product
+                    grad_f += torch.bmm(feats, grad_s + grad_s.transpose(1, 2))
+                    continue
+                grad_f += torch.bmm(feats[:, :, start:stop], grad_s.transpose(1, 2))
+                grad_f[:, :, start:stop] += torch.bmm(feats, grad_s)
+        return grad_x, grad_f, None, grad_sigma, None, None
+
+
+def local_aggregation(logits: Tensor,
+                      feats: Tensor,
+                      sigma: Union[float, Tensor] = 6.0,
+                      chunk_size: Optional[int] = 2048,
+                      eps: float = 1e-7) -> Tensor:
+    """Apply BLPSeg's affinity ``A`` to ``logits`` (Eqs. 3-5, 8).
+
+    Equals :func:`local_aggregation_reference` (values and gradients, up to
+    float rounding) with memory ``O(N * chunk_size)`` instead of ``O(N^2)``.
+
+    Args:
+        logits (Tensor): (N, K, h, w) logits.
+        feats (Tensor): (N, D, h, w) low-level features at the same size.
+        sigma (float | Tensor): Spatial standard deviation in pixels of
+            ``logits``. Defaults to 6 (the paper's best, Table IV).
+        chunk_size (int, optional): Columns of ``A`` per block; None builds
+            all columns at once. Defaults to 2048 (one block for a 44x44
+            training map, 7 blocks for a 90x120 CamVid val map).
+        eps (float): Added to each column sum before renormalising, as the
+            public code does. Defaults to 1e-7.
+
+    Returns:
+        Tensor: (N, K, h, w) aggregated logits.
+    """
+    if logits.dim() != 4 or feats.dim() != 4:
+        raise ValueError('logits and feats must be (N, C, h, w), got '
+                         f'{tuple(logits.shape)} and {tuple(feats.shape)}')
+    if logits.shape[0] != feats.shape[0] or logits.shape[2:] != feats.shape[2:]:
+        raise ValueError(f'feats {tuple(feats.shape)} do not match logits '
+                         f'{tuple(logits.shape)} in batch or size')
+    if chunk_size is not None and chunk_size < 1:
+        raise ValueError(f'chunk_size must be positive or None, got {chunk_size}')
+    if not isinstance(sigma, Tensor):
+        sigma = torch.tensor(float(sigma))
+    sigma = sigma.to(device=logits.device, dtype=logits.dtype)
+    if not bool(torch.isfinite(sigma.detach())) or float(sigma.detach()) <= 0:
+        raise ValueError('sigma must be finite and positive, got '
+                         f'{float(sigma.detach())}')
+    num, channels, height, width = logits.shape
+    length = height * width
+    chunk = length if chunk_size is None else min(int(chunk_size), length)
+    coords = pixel_coordinates(height, width, logits.device).to(logits.dtype)
+    out = _LocalAggregationFunction.apply(
+        logits.reshape(num, channels, length).contiguous(),
+        feats.reshape(num, feats.shape[1], length).to(logits.dtype).contiguous(),
+        coords, sigma, chunk, float(eps))
+    return out.reshape(num, channels, height, width)
+
+
+class LocalAggregationModule(nn.Module):
+    """BLPSeg's LAM: a low-level image embedding and :func:`local_aggregation`.
+
+    The embedding is mmseg's :class:`~mmseg.models.utils.PatchEmbed` (a
+    ``patch_size`` x ``patch_size`` convolution with that stride, inputs padded
+    at the bottom-right corner to a multiple of it, then LayerNorm) followed by
+    a 1x1 convolution, as in the public BLPSeg code. It is trained only
+    through ``A`` (there is no loss of its own).
+
+    Args:
+        embed_dims (int): Channels of the low-level feature (the public code
+            uses the decoder width, 256).
+        in_channels (int): Image channels. Defaults to 3.
+        patch_size (int): Kernel and stride of the embedding; 4 matches a
+            stride-4 decoder. Defaults to 4.
+        sigma (float): Spatial standard deviation in output pixels.
+            Defaults to 6.
+        learnable_sigma (bool): Learn ``sigma`` (Table IV's "learnable
+            sigma"; it is kept positive as ``exp`` of a parameter).
+            Defaults to False.
+        chunk_size (int, optional): Columns of ``A`` per block (see
+            :func:`local_aggregation`). Defaults to 2048.
+        eps (float): Column-sum epsilon. Defaults to 1e-7.
+    """
+
+    def __init__(self,
+                 embed_dims: int,
+                 in_channels: int = 3,
+                 patch_size: int = 4,
+                 sigma: float = 6.0,
+                 learnable_sigma: bool = False,
+                 chunk_size: Optional[int] = 2048,
+                 eps: float = 1e-7) -> None:
+        super().__init__()
+        if not sigma > 0:
+            raise ValueError(f'sigma must be positive, got {sigma}')
+        self.patch_embed = PatchEmbed(
+            in_channels=in_channels,
+            embed_dims=embed_dims,
+            kernel_size=patch_size,
+            stride=patch_size,
+            padding='corner',
+            norm_cfg=dict(type='LN'))
+        self.proj = nn.Conv2d(embed_dims, embed_dims, kernel_size=1)
+        self.learnable_sigma = learnable_sigma
+        log_sigma = torch.tensor(float(sigma)).log()
+        if learnable_sigma:
+            self.log_sigma = nn.Parameter(log_sigma)
+        else:
+            self.register_buffer('log_sigma', log_sigma, persistent=False)
+        self.chunk_size = chunk_size
+        self.eps = eps
+
+    @property
+    def sigma(self) -> Tensor:
+        """The spatial standard deviation (a scalar tensor)."""
+        return self.log_sigma.exp()
+
+    def init_weights(self) -> None:
+        """Kaiming-normal (fan-out, ReLU) convolutions, as the public code."""
+        kaiming_init(self.patch_embed.projection, mode='fan_out', bias=0)
+        kaiming_init(self.proj, mode='fan_out', bias=0)
+
+    def embed(self, image: Tensor, size) -> Tensor:
+        """Low-level features of ``image``, resized to ``size`` if needed.
+
+        Args:
+            image (Tensor): (N, C, H, W) normalised image.
+            size (tuple[int, int]): (h, w) of the logits.
+
+        Returns:
+            Tensor: (N, embed_dims, h, w).
+        """
+        tokens, (height, width) = self.patch_embed(image)
+        feats = tokens.transpose(1, 2).reshape(image.shape[0], -1, height, width)
+        feats = self.proj(feats)
+        if (height, width) != tuple(size):
+            feats = F.interpolate(feats, size=tuple(size), mode='bilinear',
+                                  align_corners=False)
+        return feats
+
+    def forward(self, logits: Tensor, image: Tensor) -> Tensor:
+        """Aggregate ``logits`` with affinities computed from ``image``.
+
+        Args:
+            logits (Tensor): (N, K, h, w) logits at the decoder's stride.
+            image (Tensor): (N, C, H, W) normalised network input.
+
+        Returns:
+            Tensor: (N, K, h, w) aggregated logits.
+        """
+        feats = self.embed(image, logits.shape[2:])
+        return local_aggregation(logits, feats, self.sigma, self.chunk_size,
+                                 self.eps)
