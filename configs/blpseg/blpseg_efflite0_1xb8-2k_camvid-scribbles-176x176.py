@@ -28,7 +28,9 @@ weak_label = 'scribbles_r100'  # also scribbles_r050 / scribbles_r000
 point_radius = 3  # px at training resolution (SPML: 6 px at VOC's full size)
 train_pipeline = [
     dict(type='LoadImageFromFile'),
-    dict(type='LoadWeakAnnotations', num_classes=num_classes),
+    # tags of the whole image's scribbles mask the self-training targets
+    dict(type='LoadWeakAnnotations', num_classes=num_classes,
+         image_labels_from_sparse=True),
     dict(type='mmseg.RandomResize', scale=(240, 180), ratio_range=(0.75, 1.5),
          resize_type='WeakResize', keep_ratio=True),
     dict(type='WeakRandomCrop', crop_size=crop_size, cat_max_ratio=0.75),

@@ -132,3 +132,68 @@ def shrink_weak_recipe(cfg, data_root, weak_root, work_dir, max_iters=2,
         mp_start_method='fork', opencv_num_threads=0), dist_cfg=dict(
             backend='gloo'))
     return cfg
+
+
+def shrink_pascal_recipe(cfg, data_root, work_dir, max_iters=2,
+                         crop_size=(32, 32), self_training_start=1):
+    """Shrink a PASCAL VOC / PASCAL-Context ResNet recipe (e.g. the
+    ``configs/blpseg/*_r101_*`` ones) in place to a seconds-long run on
+    voc_tiny or pascal_context_tiny.
+
+    The recipe's pipelines are kept (random transforms included) with a
+    smaller crop and rescale; the backbone becomes a ResNet-18 of 16 base
+    channels without pretrained weights and the decode head 16 wide; the
+    optimizer wrapper becomes a plain ``OptimWrapper`` (mmengine's
+    ``AmpOptimWrapper`` needs a GPU; SyncBN is reverted to BN by the Runner
+    of a non-distributed run); a ``SelfTrainingHook`` starts at
+    ``self_training_start`` so that a short run also trains on
+    self-training targets; loaders have no workers; validation runs once at
+    the end.
+
+    Args:
+        cfg (Config): The loaded recipe.
+        data_root: The tiny dataset's ``data_root`` (every loader's).
+        work_dir: The run's work dir.
+        max_iters (int): Iterations. Defaults to 2.
+        crop_size (tuple): Train crop. Defaults to (32, 32).
+        self_training_start (int): ``start_iter`` of the recipe's
+            ``SelfTrainingHook``, if any. Defaults to 1.
+
+    Returns:
+        Config: ``cfg``.
+    """
+    for step in cfg.train_dataloader.dataset.pipeline:
+        if 'crop_size' in step:
+            step['crop_size'] = crop_size
+        if step.get('type') in ('mmseg.RandomResize', 'RandomResize'):
+            step['scale'] = (48, 48)
+    backbone = cfg.model.backbone
+    backbone.depth = 18
+    backbone.base_channels = 16
+    backbone.stem_channels = 16
+    backbone.init_cfg = None
+    cfg.model.decode_head.in_channels = [16, 32, 64, 128]
+    cfg.model.decode_head.channels = 16
+    cfg.model.data_preprocessor.size = crop_size
+    cfg.optim_wrapper.type = 'OptimWrapper'
+    for hook in cfg.get('custom_hooks', None) or []:
+        if hook['type'] == 'SelfTrainingHook':
+            hook['start_iter'] = self_training_start
+    cfg.work_dir = str(work_dir)
+    for loader in ('train_dataloader', 'val_dataloader', 'test_dataloader'):
+        cfg[loader].dataset.data_root = str(data_root)
+        cfg[loader].num_workers = 0
+        cfg[loader].persistent_workers = False
+    cfg.train_dataloader.batch_size = 2
+    cfg.train_cfg.max_iters = max_iters
+    cfg.train_cfg.val_interval = max_iters
+    cfg.param_scheduler = [dict(type='PolyLR', eta_min=0.0, power=0.9,
+                                begin=0, end=max_iters, by_epoch=False)]
+    cfg.default_hooks.logger.interval = 1
+    cfg.default_hooks.checkpoint.interval = max_iters
+    cfg.default_hooks.checkpoint.save_best = None
+    cfg.default_hooks.visualization.draw = False
+    cfg.env_cfg = dict(cudnn_benchmark=False, mp_cfg=dict(
+        mp_start_method='fork', opencv_num_threads=0), dist_cfg=dict(
+            backend='gloo'))
+    return cfg

@@ -81,6 +81,11 @@ class LoadWeakAnnotations(LoadAnnotations):
             is used if present. Defaults to None.
         point_offset (float): Added to data-info points to get continuous
             coordinates. Defaults to 0.5 (pixel indices to pixel centres).
+        image_labels_from_sparse (bool): When a data info has a sparse map
+            but no ``image_labels``, set ``gt_image_labels`` to the classes
+            of the whole sparse map, before any crop (BLPSeg's public code
+            restricts its self-training targets to the classes of the
+            image's scribbles). Needs ``num_classes``. Defaults to False.
         reduce_zero_label (bool, optional): As in mmseg (deprecated there;
             set it on the dataset). Defaults to None.
         imdecode_backend (str): Backend of :func:`mmcv.imfrombytes`.
@@ -97,6 +102,7 @@ class LoadWeakAnnotations(LoadAnnotations):
                  with_points: bool = True,
                  num_classes: Optional[int] = None,
                  point_offset: float = 0.5,
+                 image_labels_from_sparse: bool = False,
                  reduce_zero_label: Optional[bool] = None,
                  imdecode_backend: str = 'pillow',
                  backend_args: Optional[dict] = None) -> None:
@@ -112,6 +118,7 @@ class LoadWeakAnnotations(LoadAnnotations):
         self.with_points = with_points
         self.num_classes = num_classes
         self.point_offset = point_offset
+        self.image_labels_from_sparse = image_labels_from_sparse
 
     def _num_classes(self, results: dict) -> Optional[int]:
         if self.num_classes is not None:
@@ -208,6 +215,18 @@ class LoadWeakAnnotations(LoadAnnotations):
         tags[ids] = 1.0
         results['gt_image_labels'] = tags
 
+    def _image_labels_from_sparse(self, results: dict) -> None:
+        """``gt_image_labels`` from the class ids of the whole sparse map."""
+        num_classes = self._num_classes(results)
+        if num_classes is None:
+            raise ValueError(
+                f'{results.get("img_path")}: image_labels_from_sparse needs '
+                'num_classes (LoadWeakAnnotations(num_classes=K))')
+        ids = np.unique(results['gt_sparse_seg_map'])
+        tags = np.zeros(num_classes, dtype=np.float32)
+        tags[ids[ids < num_classes]] = 1.0
+        results['gt_image_labels'] = tags
+
     def _load_bboxes(self, results: dict) -> None:
         """Boxes (mmcv's loader) plus the mmdet-style ignore flags."""
         super()._load_bboxes(results)
@@ -256,6 +275,9 @@ class LoadWeakAnnotations(LoadAnnotations):
         if (self.with_image_labels
                 and results.get('image_labels', None) is not None):
             self._load_image_labels(results)
+        elif (self.image_labels_from_sparse
+              and results.get('gt_sparse_seg_map', None) is not None):
+            self._image_labels_from_sparse(results)
         if self.with_bbox and results.get('instances', None) is not None:
             self._load_bboxes(results)
             self._load_labels(results)
@@ -273,6 +295,7 @@ class LoadWeakAnnotations(LoadAnnotations):
                 f'with_points={self.with_points}, '
                 f'num_classes={self.num_classes}, '
                 f'point_offset={self.point_offset}, '
+                f'image_labels_from_sparse={self.image_labels_from_sparse}, '
                 f'reduce_zero_label={self.reduce_zero_label}, '
                 f"imdecode_backend='{self.imdecode_backend}', "
                 f'backend_args={self.backend_args})')

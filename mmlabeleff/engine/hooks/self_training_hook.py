@@ -51,8 +51,10 @@ class SelfTrainingHook(Hook):
                                  '`self_training` flag')
         return target
 
-    def before_run(self, runner) -> None:
-        """Check that the module exists before training starts."""
+    def before_train(self, runner) -> None:
+        """Check that the module exists before training starts (only in
+        training: a test run, e.g. with a ``SegTTAModel`` wrapper, never
+        needs the flag)."""
         self._target(runner)
 
     def before_train_iter(self, runner, batch_idx: int,

@@ -65,9 +65,12 @@ class BLPSegHead(UPerHead):
     Self-training (Sec. IV-B): when ``self_training`` is True (set by
     :class:`~mmlabeleff.engine.hooks.SelfTrainingHook`), the segmentation
     target becomes the prediction itself: the softmax of the LAM output is
-    multiplied by the image's class mask (its tags, or the classes of its
-    labels), the argmax is taken, pixels whose masked probability is below
-    ``self_training_thr`` are ignored, labelled pixels keep their labels and
+    multiplied by the image's class mask (its ``gt_image_labels``, which
+    ``LoadWeakAnnotations(image_labels_from_sparse=True)`` takes from the
+    whole image's scribbles as the public code does, else the classes of
+    the cropped labels; plus ``always_present_classes``), the argmax is
+    taken, pixels whose masked probability is below ``self_training_thr``
+    are ignored, labelled pixels keep their labels and
     ignored ones stay ignored. The scribble branch keeps training on the
     annotations.
 
@@ -98,6 +101,14 @@ class BLPSegHead(UPerHead):
             ``dict(sigma=6.0)``.
         self_training_thr (float): Confidence of self-training targets.
             Defaults to 0.9.
+        always_present_classes (Sequence[int]): Classes added to every
+            image's class mask, e.g. ``(0,)`` for PASCAL's background, which
+            the public code always counts as present. Defaults to ().
+        loss_regularizer (dict | list[dict], optional): Losses on the
+            segmentation logits that also need the image, called as
+            ``loss(seg_logits, image, label)``, e.g. the dense CRF loss of
+            Tang et al. (:class:`DenseCRFLoss`) for the regularised-loss
+            baseline. Defaults to None.
         **kwargs: Those of mmseg's :class:`UPerHead` (``in_channels``,
             ``channels``, ``num_classes``, ``loss_decode``, ...).
     """
@@ -110,6 +121,8 @@ class BLPSegHead(UPerHead):
                  loss_scribble: Optional[dict] = None,
                  lam: Optional[dict] = dict(sigma=6.0),
                  self_training_thr: float = 0.9,
+                 always_present_classes: Sequence[int] = (),
+                 loss_regularizer=None,
                  **kwargs) -> None:
         super().__init__(**kwargs)
         if self.out_channels != self.num_classes:
@@ -140,6 +153,16 @@ class BLPSegHead(UPerHead):
                              f'{self_training_thr}')
         self.self_training_thr = self_training_thr
         self.self_training = False
+        bad = [c for c in always_present_classes
+               if not 0 <= int(c) < self.num_classes]
+        if bad:
+            raise ValueError(f'always_present_classes {bad} are not class ids '
+                             f'(num_classes={self.num_classes})')
+        self.always_present_classes = tuple(int(c) for c in always_present_classes)
+        if isinstance(loss_regularizer, dict):
+            loss_regularizer = [loss_regularizer]
+        self.loss_regularizer = nn.ModuleList(
+            MODELS.build(cfg) for cfg in (loss_regularizer or []))
         uses_blp = any(isinstance(loss, BLPLoss) for loss in self._seg_losses())
         if uses_blp and self.scribble_branch is None:
             raise ValueError('BLPLoss needs the scribble head '
@@ -207,7 +230,8 @@ class BLPSegHead(UPerHead):
             dict[str, Tensor]: The losses and ``acc_seg``.
         """
         logits = self._forward_both(inputs, with_scribble=True)
-        return self.loss_by_feat(logits, batch_data_samples)
+        return self.loss_by_feat(logits, batch_data_samples,
+                                 image=self._split_inputs(inputs)[1])
 
     @torch.no_grad()
     def self_training_targets(self, seg_logits: Tensor, labels: Tensor,
@@ -231,13 +255,16 @@ class BLPSegHead(UPerHead):
         return targets
 
     def loss_by_feat(self, seg_logits: Tuple[Tensor, Optional[Tensor]],
-                     batch_data_samples: List) -> dict:
+                     batch_data_samples: List,
+                     image: Optional[Tensor] = None) -> dict:
         """Scribble-branch loss and segmentation loss(es).
 
         Args:
             seg_logits (tuple[Tensor, Tensor | None]): Segmentation and
                 scribble-branch logits at the decoder's stride.
             batch_data_samples (list[SegDataSample]): The batch.
+            image (Tensor, optional): The network input, for
+                ``loss_regularizer``.
 
         Returns:
             dict[str, Tensor]: The losses and ``acc_seg`` (accuracy on the
@@ -261,6 +288,7 @@ class BLPSegHead(UPerHead):
         if self.self_training:
             class_mask = image_class_mask(labels, batch_data_samples,
                                           self.num_classes)
+            class_mask[:, list(self.always_present_classes)] = 1.0
             targets = self.self_training_targets(seg_logits, labels,
                                                  class_mask)
         for loss_fn in self._seg_losses():
@@ -270,6 +298,10 @@ class BLPSegHead(UPerHead):
                 value = loss_fn(seg_logits, targets, ignore_index=IGNORE_INDEX)
             name = loss_fn.loss_name
             losses[name] = losses[name] + value if name in losses else value
+        if len(self.loss_regularizer) and image is None:
+            raise ValueError('loss_regularizer needs the image')
+        for loss_fn in self.loss_regularizer:
+            losses[loss_fn.loss_name] = loss_fn(seg_logits, image, labels)
         labelled = (labels != IGNORE_INDEX) & (labels != UNLABELED_INDEX)
         correct = (seg_logits.argmax(dim=1) == labels) & labelled
         losses['acc_seg'] = 100.0 * correct.sum().float() / labelled.sum().clamp(

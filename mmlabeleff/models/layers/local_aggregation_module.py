@@ -213,7 +213,8 @@ def local_aggregation(logits: Tensor,
             public code does. Defaults to 1e-7.
 
     Returns:
-        Tensor: (N, K, h, w) aggregated logits.
+        Tensor: (N, K, h, w) aggregated logits (float32 for half-precision
+        inputs, which are computed in float32 with autocast disabled).
     """
     if logits.dim() != 4 or feats.dim() != 4:
         raise ValueError('logits and feats must be (N, C, h, w), got '
@@ -225,6 +226,14 @@ def local_aggregation(logits: Tensor,
         raise ValueError(f'chunk_size must be positive or None, got {chunk_size}')
     if not isinstance(sigma, Tensor):
         sigma = torch.tensor(float(sigma))
+    # Mixed precision: the exponentials and the hand-written backward need
+    # float32 (a saturated softmax loses its gradient in half precision), so
+    # half / bfloat16 inputs are computed in float32 with autocast off and
+    # the result is returned in float32.
+    if logits.dtype in (torch.float16, torch.bfloat16):
+        logits = logits.float()
+    if feats.dtype != logits.dtype:
+        feats = feats.to(logits.dtype)
     sigma = sigma.to(device=logits.device, dtype=logits.dtype)
     if not bool(torch.isfinite(sigma.detach())) or float(sigma.detach()) <= 0:
         raise ValueError('sigma must be finite and positive, got '
@@ -233,10 +242,11 @@ def local_aggregation(logits: Tensor,
     length = height * width
     chunk = length if chunk_size is None else min(int(chunk_size), length)
     coords = pixel_coordinates(height, width, logits.device).to(logits.dtype)
-    out = _LocalAggregationFunction.apply(
-        logits.reshape(num, channels, length).contiguous(),
-        feats.reshape(num, feats.shape[1], length).to(logits.dtype).contiguous(),
-        coords, sigma, chunk, float(eps))
+    with torch.autocast(device_type=logits.device.type, enabled=False):
+        out = _LocalAggregationFunction.apply(
+            logits.reshape(num, channels, length).contiguous(),
+            feats.reshape(num, feats.shape[1], length).contiguous(),
+            coords, sigma, chunk, float(eps))
     return out.reshape(num, channels, height, width)
 
 

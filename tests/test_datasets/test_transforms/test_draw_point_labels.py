@@ -54,3 +54,4 @@ def test_errors():
     with pytest.raises(ValueError, match='differs'):
         DrawPointLabels(1)(_results([[1.0, 1.0]], [0],
                                     np.full((3, 3), 254, np.uint8)))
+

@@ -120,3 +120,22 @@ def test_unreadable_label_pngs_name_the_file(files, tmp_path, key, what):
     with pytest.raises(FileNotFoundError,
                        match=f'{missing}: {what} not found'):
         LoadWeakAnnotations()(info)
+
+
+def test_load_weak_annotations_tags_from_the_whole_sparse_map(tmp_path):
+    """image_labels_from_sparse: tags of the whole map, before any crop."""
+    from PIL import Image
+    sparse = np.full((6, 8), 254, np.uint8)
+    sparse[1, 1:4] = 2
+    sparse[4, 5] = 0
+    sparse[5, :] = 255
+    path = tmp_path / 's.png'
+    Image.fromarray(sparse).save(path)
+    results = dict(sparse_map_path=str(path), ori_shape=(6, 8))
+    out = LoadWeakAnnotations(num_classes=4, image_labels_from_sparse=True)(
+        dict(results))
+    assert out['gt_image_labels'].tolist() == [1.0, 0.0, 1.0, 0.0]
+    assert 'gt_image_labels' not in LoadWeakAnnotations(num_classes=4)(
+        dict(results))
+    with pytest.raises(ValueError, match='num_classes'):
+        LoadWeakAnnotations(image_labels_from_sparse=True)(dict(results))

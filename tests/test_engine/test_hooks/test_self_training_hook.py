@@ -34,7 +34,7 @@ def _runner(iteration):
 def test_switches_at_start_iter():
     hook = SelfTrainingHook(start_iter=3)
     runner = _runner(0)
-    hook.before_run(runner)
+    hook.before_train(runner)
     states = []
     for it in range(6):
         runner.iter = it
@@ -55,12 +55,12 @@ def test_errors_name_the_module():
     hook = SelfTrainingHook(start_iter=0)
     runner = SimpleNamespace(model=nn.Module(), iter=0, logger=_Logger())
     with pytest.raises(AttributeError, match='decode_head'):
-        hook.before_run(runner)
+        hook.before_train(runner)
     model = nn.Module()
     model.decode_head = nn.Module()  # no flag
     runner = SimpleNamespace(model=model, iter=0, logger=_Logger())
     with pytest.raises(AttributeError, match='self_training'):
-        hook.before_run(runner)
+        hook.before_train(runner)
     with pytest.raises(ValueError):
         SelfTrainingHook(start_iter=-1)
 

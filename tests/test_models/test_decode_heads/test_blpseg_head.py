@@ -128,3 +128,22 @@ def test_dense_labels_are_used_without_sparse():
     sample.set_metainfo(dict(img_shape=(32, 32)))
     losses = head.loss(_inputs(), [sample, sample], {})
     assert losses['loss_blp'] > 0
+
+
+def test_always_present_classes_join_the_class_mask():
+    head = _head(lam=None, always_present_classes=(0,))
+    head.self_training = True
+    head.self_training_thr = 0.0
+    inputs, label = _inputs(), _label()
+    seg, _ = head._forward_both(inputs, with_scribble=False)
+    with pytest.raises(ValueError, match='not class ids'):
+        _head(always_present_classes=(K,))
+    # class 0 is not in the labels (1 and 2 are), yet may be predicted
+    logits = torch.zeros(1, K, 1, 2)
+    logits[0, 0] = 5.0
+    labels = torch.tensor([[[254, 254]]])
+    mask = torch.tensor([[0.0, 1.0, 1.0, 0.0]])
+    mask[:, list(head.always_present_classes)] = 1.0
+    assert head.self_training_targets(logits, labels, mask).tolist() == [[[0, 0]]]
+    losses = head.loss(inputs, _samples(label), {})
+    assert torch.isfinite(losses['loss_blp'])

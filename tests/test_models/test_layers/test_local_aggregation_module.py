@@ -139,3 +139,18 @@ def test_learnable_sigma_gets_a_gradient():
     assert lam.log_sigma.grad is not None and lam.log_sigma.grad != 0
     fixed = LocalAggregationModule(embed_dims=4, sigma=3.0)
     assert 'log_sigma' not in dict(fixed.named_parameters())
+
+
+@pytest.mark.parametrize('dtype', [torch.bfloat16, torch.float16])
+def test_half_precision_inputs_are_computed_in_float32(dtype):
+    logits, feats = _inputs(torch.float32, seed=5)
+    expected = local_aggregation(logits, feats, 6.0)
+    x = logits.to(dtype).requires_grad_()
+    with torch.autocast('cpu', dtype=torch.bfloat16):
+        out = local_aggregation(x, feats.to(dtype), 6.0)
+        out.float().sum().backward()
+    assert out.dtype == torch.float32
+    torch.testing.assert_close(out, local_aggregation(
+        logits.to(dtype).float(), feats.to(dtype).float(), 6.0))
+    assert x.grad is not None and x.grad.dtype == dtype
+    assert (out - expected).abs().max() < 0.1  # only the input rounding differs

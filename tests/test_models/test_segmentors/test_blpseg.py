@@ -81,3 +81,16 @@ def test_recipe_trains_on_tiny_data(path: Path, camvid_tiny_root,
     loss = scalars['train/loss'].current()
     assert loss == loss and loss < 1e4  # finite
     assert 'val/mIoU' in scalars
+
+
+@pytest.mark.parametrize('path', sorted((REPO_ROOT / 'configs/blpseg').glob('*.py')),
+                         ids=lambda p: p.name)
+def test_regularizer_denormalises_like_the_preprocessor(path: Path):
+    cfg = Config.fromfile(str(path))
+    regs = cfg.model.decode_head.get('loss_regularizer') or []
+    regs = [regs] if isinstance(regs, dict) else regs
+    pre = cfg.model.data_preprocessor
+    for reg in regs:
+        assert list(reg['mean']) == list(pre.mean)
+        assert list(reg['std']) == list(pre.std)
+        assert pre.bgr_to_rgb  # DenseCRFLoss expects RGB inputs
