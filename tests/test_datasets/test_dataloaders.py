@@ -37,6 +37,18 @@ def _pascal_context(cfg, tmp_path, weak_root):
     cfg.val_dataloader.dataset.data_root = root
 
 
+def _pascal_context60(cfg, tmp_path, weak_root):
+    """pascal_context_tiny with 60-class scribbles from the ScribbleSup
+    converter (``--dataset context60``), the layout the config reads."""
+    from mmlabeleff.structures.scribblesup import convert_scribblesup
+    from mmlabeleff.testing.fake_datasets import copy_tiny
+    root = copy_tiny('pascal_context', tmp_path / 'VOC2010')
+    xml = DATA / 'pascal_context_tiny' / 'scribble_annotation' / 'pascal_context'
+    convert_scribblesup(str(xml), str(root / 'ScribbleSup'), dataset='context60')
+    cfg.train_dataloader.dataset.data_root = str(root)
+    cfg.val_dataloader.dataset.data_root = str(root)
+
+
 def _coco(cfg, tmp_path, weak_root):
     # coco_tiny has train2017 (not train2014) and val2014
     train = cfg.train_dataloader.dataset
@@ -100,6 +112,7 @@ TINY = {
     'coco2017_weak.py': _coco2017,
     'gta5.py': _uda_source('gta5_tiny'),
     'pascal_context_59_scribble.py': _pascal_context,
+    'pascal_context_scribble.py': _pascal_context60,
     'synthia.py': _uda_source('synthia_tiny'),
     'texture_scenes.py': _texture_scenes,
     'voc12_aug_weak.py': _voc,

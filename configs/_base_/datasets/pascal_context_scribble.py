@@ -22,9 +22,7 @@ img_scale = (520, 520)
 crop_size = (480, 480)
 train_pipeline = [
     dict(type='LoadImageFromFile'),
-    # tags of the whole image's scribbles mask the self-training targets
-    dict(type='LoadWeakAnnotations', num_classes=num_classes,
-         image_labels_from_sparse=True),
+    dict(type='LoadWeakAnnotations', num_classes=num_classes),
     dict(type='mmseg.RandomResize', scale=img_scale, ratio_range=(0.5, 2.0),
          resize_type='WeakResize', keep_ratio=True),
     dict(type='WeakRandomCrop', crop_size=crop_size, cat_max_ratio=0.75),
