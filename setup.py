@@ -178,6 +178,19 @@ def get_extensions():
     include_dirs = [osp.abspath(osp.join(csrc, 'common'))]
     # -fopenmp: at::parallel_for is OpenMP in torch's headers; without it the
     # kernels' parallel loops would silently run on one thread.
+    # Floating-point contraction: GCC fuses a * b + c into one FMA under
+    # -O3 -march=native, rounding once instead of twice. The permutohedral
+    # lattice must not be contracted (a different rounding moves points near
+    # a simplex boundary into another simplex: CPU and CUDA dense_crf results
+    # differed by up to 4e-4 on 512x512), so the file that builds it,
+    # csrc/permutohedral/permutohedral_cpu.cpp, is compiled with
+    # -ffp-contract=off, set there by `#pragma GCC optimize` because the
+    # flags below apply to every file: as a global flag it made the
+    # mean-field iterations of dense_crf about 1.3x slower, for rounding
+    # changes that decide nothing. nvcc: the lattice's CUDA code writes each float
+    # operation with round-to-nearest intrinsics (__fadd_rn, __fmul_rn ...),
+    # which nvcc never fuses, so no --fmad=false is needed (it would slow down
+    # every other kernel too); the CUDA lattice is the CPU one bit for bit.
     cxx_args = ['-std=c++20', '-O3', '-fopenmp'] + cpu_arch_flags()
     link_args = ['-fopenmp']
     with_cuda = (torch.cuda.is_available() or os.getenv('FORCE_CUDA', '0') == '1')

@@ -18,6 +18,7 @@ O(N x (C + K) x H x W): no pixels x pixels matrix is built. Entries whose
 neighbour falls outside the image are 0, and the affinities are symmetric:
 ``a[n, k, p] == a[n, K-1-k, p + o_k]`` (offset ``K-1-k`` is ``-o_k``).
 """
+import math
 from functools import lru_cache
 from typing import Optional, Tuple
 
@@ -25,6 +26,7 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor
 
+from .permutohedral import check_finite
 from .random_walk import _check_radius, _neighbor_offsets, _shift, _valid_mask
 
 __all__ = ['affinity_from_features', 'affinity_from_boundary']
@@ -53,6 +55,10 @@ def affinity_from_features(feats: Tensor,
     Returns:
         Tensor: Affinities (N, K, H, W) in [0, 1], dtype of ``feats``; 0 where
         the neighbour is outside the image. Differentiable w.r.t. ``feats``.
+
+    Raises:
+        ValueError: For a bad shape, mode, ``scale`` or ``eps`` (not finite and
+            > 0), or NaN / infinite values in ``feats``.
     """
     radius = _check_radius(radius)
     if not isinstance(feats, Tensor) or feats.dim() != 4:
@@ -64,8 +70,11 @@ def affinity_from_features(feats: Tensor,
         raise ValueError(f"mode must be 'l1' or 'cosine', got {mode!r}")
     if scale is None:
         scale = 1.0 if mode == 'l1' else 5.0
-    if not scale > 0:
-        raise ValueError(f'scale must be > 0, got {scale}')
+    if not (math.isfinite(scale) and scale > 0):
+        raise ValueError(f'scale must be a finite number > 0, got {scale}')
+    if not (math.isfinite(eps) and eps > 0):
+        raise ValueError(f'eps must be a finite number > 0, got {eps}')
+    check_finite('feats', feats)
     if mode == 'cosine':
         feats = F.normalize(feats, dim=1, eps=eps)
     padded = F.pad(feats, [radius] * 4)
@@ -136,6 +145,9 @@ def affinity_from_boundary(boundary: Tensor, radius: int) -> Tensor:
         Tensor: Affinities (N, K, H, W) in [0, 1], dtype of ``boundary``; 0
         where the neighbour is outside the image. Differentiable w.r.t.
         ``boundary`` (subgradient of the max).
+
+    Raises:
+        ValueError: For a bad shape or NaN / infinite values in ``boundary``.
     """
     radius = _check_radius(radius)
     if not isinstance(boundary, Tensor):
@@ -152,6 +164,7 @@ def affinity_from_boundary(boundary: Tensor, radius: int) -> Tensor:
     if not boundary.is_floating_point():
         raise TypeError('boundary must be a floating-point tensor, got '
                         f'{boundary.dtype}')
+    check_finite('boundary', boundary)
     padded = F.pad(boundary.unsqueeze(1), [radius] * 4)[:, 0]
     out = []
     for dy, dx in _neighbor_offsets(radius):

@@ -17,15 +17,32 @@ probabilities is ``-log(clip(p, 1e-5, 1))``. The code is written from those
 formulas. :func:`dense_crf` runs the compiled kernels of ``mmlabeleff._ext``
 (C++ with ``at::parallel_for`` on CPU, CUDA on GPU) and falls back to
 :func:`dense_crf_reference` with a one-time warning when they are missing.
+
+Every input is checked on the host before any lattice is built, whatever the
+device: the standard deviations must be finite and > 0, the features divided
+by them must stay inside the lattice's range (see
+:mod:`mmlabeleff.ops.permutohedral`), and float inputs must hold no NaN or
+infinity; each failure is a ``ValueError`` naming the argument. ``num_iters=0``
+returns ``softmax(-U)`` (the clipped, renormalised probabilities, or the
+softmax of the logits) on every device without building a lattice.
 """
-from typing import Optional, Union
+import math
+from typing import Union
 
 import torch
 from torch import Tensor, nn
 from torch.autograd import Function
 
 from .ext_loader import get_ext_function
-from .permutohedral import PermutohedralLattice
+from .permutohedral import (
+    PermutohedralLattice,
+    check_feature_range,
+    check_finite,
+    check_sigma,
+    image_features,
+    symmetric_normalisation,
+    to_float32,
+)
 
 __all__ = ['dense_crf', 'dense_crf_reference', 'DenseCRF', 'DenseCRFFunction']
 
@@ -42,17 +59,21 @@ def _check_compat(compat: Compat, num_classes: int, name: str) -> Tensor:
                              f'{num_classes}) matrix for {num_classes} classes, '
                              f'got shape {tuple(compat.shape)}')
         mat = compat.detach().float().cpu()
+        check_finite(name, mat)
         return 0.5 * (mat + mat.t())
     try:
         weight = float(compat)
     except (TypeError, ValueError):
         raise TypeError(f'{name} must be a number or a (C, C) tensor, got '
                         f'{type(compat).__name__}') from None
+    if not math.isfinite(weight):
+        raise ValueError(f'{name} must be finite, got {weight}')
     return -weight * torch.eye(num_classes)
 
 
-def _check_inputs(unary: Tensor, images: Tensor, input_type: str,
-                  num_iters: int, **sigmas) -> None:
+def _check_inputs(unary: Tensor, images: Tensor, input_type: str, num_iters: int,
+                  gaussian_sxy: float, bilateral_sxy: float,
+                  bilateral_srgb: float) -> None:
     if not isinstance(unary, Tensor) or not isinstance(images, Tensor):
         raise TypeError('dense_crf expects tensors for unary and images')
     if unary.dim() != 4:
@@ -77,33 +98,27 @@ def _check_inputs(unary: Tensor, images: Tensor, input_type: str,
     if input_type not in ('prob', 'logits'):
         raise ValueError("input_type must be 'prob' or 'logits', got "
                          f'{input_type!r}')
-    if int(num_iters) != num_iters or num_iters < 0:
+    if isinstance(num_iters, bool) or int(num_iters) != num_iters or num_iters < 0:
         raise ValueError(f'num_iters must be a non-negative integer, got '
                          f'{num_iters}')
-    for key, value in sigmas.items():
-        if not value > 0:
-            raise ValueError(f'{key} must be positive, got {value}')
-
-
-def _features(image: Tensor, sxy: float, srgb: Optional[float]) -> Tensor:
-    """pydensecrf's features: (x / sxy, y / sxy[, r / srgb, g / srgb, b / srgb])."""
-    _, h, w = image.shape
-    dev = image.device
-    ys, xs = torch.meshgrid(torch.arange(h, device=dev, dtype=torch.float32),
-                            torch.arange(w, device=dev, dtype=torch.float32),
-                            indexing='ij')
-    sxy = torch.tensor(sxy, dtype=torch.float32)
-    feats = [xs.reshape(-1) / sxy, ys.reshape(-1) / sxy]
-    if srgb is not None:
-        srgb = torch.tensor(srgb, dtype=torch.float32)
-        feats += [image[i].reshape(-1).float() / srgb for i in range(3)]
-    return torch.stack(feats, dim=1)
+    # the host checks of the lattice (also in the C++ entry point)
+    gsx = check_sigma('gaussian_sxy', gaussian_sxy)
+    bsx = check_sigma('bilateral_sxy', bilateral_sxy)
+    bsr = check_sigma('bilateral_srgb', bilateral_srgb)
+    check_finite('unary', unary)
+    f32 = to_float32
+    xmax, ymax = float(w - 1), float(h - 1)
+    check_feature_range([xmax / f32(gsx), ymax / f32(gsx)],
+                        ['gaussian_sxy'] * 2)
+    cmax = float(images.max()) if images.numel() else 0.0
+    check_feature_range(
+        [xmax / f32(bsx), ymax / f32(bsx)] + [cmax / f32(bsr)] * 3,
+        ['bilateral_sxy'] * 2 + ['bilateral_srgb'] * 3)
 
 
 def _normalised_filter(lattice: PermutohedralLattice):
     """Symmetrically normalised filter ``v -> n * K(n * v)``, ``n = 1/sqrt(K1)``."""
-    ones = torch.ones(lattice.offsets.shape[0], 1, device=lattice.offsets.device)
-    norm = 1.0 / torch.sqrt(lattice.filter(ones) + 1e-20)
+    norm = symmetric_normalisation(lattice)
     return lambda v: norm * lattice.filter(norm * v)
 
 
@@ -118,8 +133,8 @@ def dense_crf_reference(unary: Tensor, images: Tensor, gaussian_sxy: float = 3.0
     Mean field as in densecrf: ``Q = softmax(-U)``, then ``num_iters`` times
     ``Q = softmax(-U - sum_k mu_k (n_k * K_k(n_k * Q)))``.
     """
-    _check_inputs(unary, images, input_type, num_iters, gaussian_sxy=gaussian_sxy,
-                  bilateral_sxy=bilateral_sxy, bilateral_srgb=bilateral_srgb)
+    _check_inputs(unary, images, input_type, num_iters, gaussian_sxy,
+                  bilateral_sxy, bilateral_srgb)
     n, c, h, w = unary.shape
     kernels = [(gaussian_sxy, None, _check_compat(gaussian_compat, c,
                                                   'gaussian_compat')),
@@ -134,9 +149,9 @@ def dense_crf_reference(unary: Tensor, images: Tensor, gaussian_sxy: float = 3.0
             neg_u = torch.log_softmax(u, dim=1)
         filters = []
         for sxy, srgb, compat in kernels:
-            if torch.count_nonzero(compat) == 0:
-                continue
-            lattice = PermutohedralLattice(_features(images[i], sxy, srgb))
+            if torch.count_nonzero(compat) == 0 or num_iters == 0:
+                continue  # no lattice needed
+            lattice = PermutohedralLattice(image_features(images[i], sxy, srgb))
             filters.append((_normalised_filter(lattice), compat.to(u.device)))
         q = torch.softmax(neg_u, dim=1)
         for _ in range(int(num_iters)):
@@ -198,15 +213,26 @@ def dense_crf(unary: Tensor, images: Tensor, gaussian_sxy: float = 3.0,
         bilateral_sxy (float): position std (pixels) of the appearance kernel.
         bilateral_srgb (float): colour std (intensity levels) of that kernel.
         bilateral_compat (float | Tensor): its Potts weight or (C, C) penalty.
-        num_iters (int): mean-field iterations (0 returns ``softmax(-U)``).
+        num_iters (int): mean-field iterations. 0 returns ``softmax(-U)``,
+            i.e. the probabilities clipped to [1e-5, 1] and renormalised (or
+            the softmax of the logits), on every device, without building a
+            lattice (the standard deviations are still checked).
         input_type (str): ``'prob'`` or ``'logits'``.
 
     Returns:
         Tensor: (N, C, H, W) float32 marginals; they sum to one over C. The
         op is not differentiable (the output does not require grad).
+
+    Raises:
+        TypeError: For non-tensor inputs or wrong dtypes.
+        ValueError: For wrong shapes or devices, a standard deviation that is
+            not finite and > 0 (in float32) or too small for the image (its
+            features would leave the lattice's int16 range), NaN or infinite
+            values in ``unary`` or a compatibility, or a bad ``num_iters`` /
+            ``input_type``; the message names the argument.
     """
-    _check_inputs(unary, images, input_type, num_iters, gaussian_sxy=gaussian_sxy,
-                  bilateral_sxy=bilateral_sxy, bilateral_srgb=bilateral_srgb)
+    _check_inputs(unary, images, input_type, num_iters, gaussian_sxy,
+                  bilateral_sxy, bilateral_srgb)
     c = unary.shape[1]
     return DenseCRFFunction.apply(
         unary, images, float(gaussian_sxy),

@@ -35,11 +35,24 @@ from torch import Tensor, nn
 from torch.autograd.function import once_differentiable
 
 from .ext_loader import get_ext_function
+from .permutohedral import check_finite
 
 __all__ = [
     'get_neighbor_offsets', 'random_walk_reference', 'RandomWalkFunction',
-    'random_walk', 'RandomWalk'
+    'random_walk', 'RandomWalk', 'MAX_LOG_T'
 ]
+
+#: Largest ``log_t``. The walk applies the sparse transition operator
+#: ``2**log_t`` times, one step after the other (the pixels x pixels matrix is
+#: never formed, so it cannot be squared), so time is linear in ``2**log_t``:
+#: one radius-5 step over a (21, 47, 63) CAM takes about 0.5 ms on one CPU
+#: core, i.e. about 30 s for ``log_t=16`` and years for ``log_t=40``, which
+#: would never return. 16 (65,536 steps) is 256 times IRN's ``log_t=8`` and
+#: covers full-resolution maps: a walk with steps of up to ``radius`` pixels
+#: mixes across a map in roughly ``(size / radius) ** 2`` steps, about 2**12
+#: for 300 pixels at radius 5; beyond that more steps only cost time (and add
+#: float32 rounding). The same bound is checked in the C++ entry point.
+MAX_LOG_T = 16
 
 
 @lru_cache(maxsize=None)
@@ -103,14 +116,25 @@ def _check_inputs(scores: Tensor, affinity: Tensor, radius: int, beta: float,
     if (affinity.shape[0], affinity.shape[2], affinity.shape[3]) != (n, h, w):
         raise ValueError(f'affinity {tuple(affinity.shape)} and scores '
                          f'{tuple(scores.shape)} must agree in N, H and W')
+    _check_beta(beta)
+    _check_log_t(log_t)
+    check_finite('scores', scores)
+    check_finite('affinity', affinity)
+
+
+def _check_beta(beta) -> None:
     if isinstance(beta, bool) or not isinstance(beta, numbers.Real):
         raise TypeError(f'beta must be a float, got {type(beta).__name__}')
     if not (math.isfinite(beta) and beta > 0):
         raise ValueError(f'beta must be a finite number > 0, got {beta}')
+
+
+def _check_log_t(log_t) -> None:
     if isinstance(log_t, bool) or not isinstance(log_t, int):
         raise TypeError(f'log_t must be an int, got {type(log_t).__name__}')
-    if not 0 <= log_t <= 40:
-        raise ValueError(f'log_t must be in [0, 40], got {log_t}')
+    if not 0 <= log_t <= MAX_LOG_T:
+        raise ValueError(f'log_t must be in [0, {MAX_LOG_T}] (the walk takes '
+                         f'2**log_t steps one after the other), got {log_t}')
 
 
 def _shift(x: Tensor, dy: int, dx: int, pad: int) -> Tensor:
@@ -259,7 +283,8 @@ def random_walk(scores: Tensor,
             requires grad.
         radius (int): Neighbourhood radius the affinity was built with.
         beta (float): Exponent applied to the affinity, > 0. Default 10.
-        log_t (int): The walk takes ``2 ** log_t`` steps, >= 0. Default 8.
+        log_t (int): The walk takes ``2 ** log_t`` steps, in
+            ``[0, MAX_LOG_T]`` (16, see :data:`MAX_LOG_T`). Default 8.
 
     Returns:
         Tensor: The propagated scores, same shape, dtype and device as
@@ -269,7 +294,9 @@ def random_walk(scores: Tensor,
         TypeError: For non-tensor inputs, dtypes other than float32/float64,
             mismatched dtypes, or a non-integer ``radius``/``log_t``.
         ValueError: For wrong dimensions, an affinity with the wrong K,
-            mismatched N/H/W, different devices, ``beta <= 0`` or ``log_t < 0``.
+            mismatched N/H/W, different devices, ``beta`` not finite and > 0,
+            ``log_t`` outside ``[0, MAX_LOG_T]``, or NaN / infinite values in
+            ``scores`` or ``affinity``; the message names the argument.
     """
     _check_inputs(scores, affinity, radius, beta, log_t)
     return RandomWalkFunction.apply(scores, affinity, radius, float(beta), log_t)
@@ -281,16 +308,15 @@ class RandomWalk(nn.Module):
     Args:
         radius (int): Neighbourhood radius of the affinity.
         beta (float): Exponent applied to the affinity. Default 10.
-        log_t (int): The walk takes ``2 ** log_t`` steps. Default 8.
+        log_t (int): The walk takes ``2 ** log_t`` steps, at most
+            ``2 ** MAX_LOG_T``. Default 8.
     """
 
     def __init__(self, radius: int, beta: float = 10.0, log_t: int = 8) -> None:
         super().__init__()
         _check_radius(radius)
-        if not beta > 0:
-            raise ValueError(f'beta must be > 0, got {beta}')
-        if isinstance(log_t, bool) or not isinstance(log_t, int) or log_t < 0:
-            raise ValueError(f'log_t must be an int >= 0, got {log_t}')
+        _check_beta(beta)
+        _check_log_t(log_t)
         self.radius = radius
         self.beta = float(beta)
         self.log_t = log_t

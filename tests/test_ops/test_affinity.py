@@ -159,6 +159,22 @@ def test_large_image_is_sparse():
     (lambda: affinity_from_boundary(torch.zeros(3, 4), 1), ValueError, 'boundary'),
     (lambda: affinity_from_boundary(torch.zeros(1, 3, 4, dtype=torch.uint8), 1),
      TypeError, 'floating'),
+    (lambda: affinity_from_features(torch.zeros(1, 2, 3, 4), 1, scale=float('nan')),
+     ValueError, 'scale'),
+    (lambda: affinity_from_features(torch.zeros(1, 2, 3, 4), 1, scale=float('inf')),
+     ValueError, 'scale'),
+    (lambda: affinity_from_features(torch.zeros(1, 2, 3, 4), 1, 'cosine',
+                                    eps=float('nan')), ValueError, 'eps'),
+    (lambda: affinity_from_features(
+        torch.tensor([[[[0.0, float('nan')]]]]), 1), ValueError,
+     'feats contains NaN or infinite'),
+    (lambda: affinity_from_features(
+        torch.tensor([[[[0.0, float('inf')]]]]), 1, 'cosine'), ValueError,
+     'feats contains NaN or infinite'),
+    (lambda: affinity_from_boundary(torch.tensor([[[0.0, float('nan')]]]), 1),
+     ValueError, 'boundary contains NaN or infinite'),
+    (lambda: affinity_from_boundary(torch.tensor([[[[-float('inf'), 0.0]]]]), 1),
+     ValueError, 'boundary contains NaN or infinite'),
 ])
 def test_bad_inputs(call, exc, match):
     with pytest.raises(exc, match=match):

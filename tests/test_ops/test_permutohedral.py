@@ -43,3 +43,65 @@ def test_bad_features_are_rejected():
         PermutohedralLattice(torch.zeros(10))
     with pytest.raises(ValueError, match='features'):
         PermutohedralLattice(torch.zeros(10, 2, dtype=torch.long))
+
+
+def test_features_out_of_range_or_not_finite_are_rejected():
+    feats = torch.rand(20, 5)
+    bad = feats.clone()
+    bad[3, 2] = float('nan')
+    with pytest.raises(ValueError, match='features contains NaN'):
+        PermutohedralLattice(bad)
+    # |f| * scale beyond the int16 keys of the compiled lattice
+    with pytest.raises(ValueError, match=r'features too small.*32000'):
+        PermutohedralLattice(feats * 1e5)
+
+
+def test_reverse_filter_is_the_exact_transpose():
+    g = torch.Generator().manual_seed(3)
+    lattice = PermutohedralLattice(torch.rand(200, 5, generator=g) * 3)
+    a = torch.randn(200, 2, generator=g, dtype=torch.float64)
+    b = torch.randn(200, 2, generator=g, dtype=torch.float64)
+    fb = lattice.filter(b)
+    fta = lattice.filter(a, reverse=True)
+    assert torch.allclose((a * fb).sum(), (fta * b).sum(), rtol=1e-12)
+    # the forward filter itself is only approximately symmetric
+    assert not torch.allclose(lattice.filter(a), fta, rtol=1e-6)
+
+
+def test_wide_lattices_find_the_same_neighbours():
+    lattice = PermutohedralLattice(torch.rand(300, 5) * 4)
+    unique_keys = torch.unique(
+        lattice._embed(torch.rand(300, 5) * 4)[0].reshape(-1, 5), dim=0)
+    assert torch.equal(lattice._find_neighbors(unique_keys),
+                       lattice._find_neighbors_rowwise(unique_keys))
+    # keys spanning more than an int64 code holds (more than 2^12 per axis
+    # in 5-D) use the row-wise matching; the lattice still filters
+    wide = torch.rand(50, 5) * 2
+    wide[0] = 1000.0
+    assert PermutohedralLattice(wide).filter(torch.ones(50, 1)).shape == (50, 1)
+
+
+def test_range_helpers():
+    from mmlabeleff.ops.permutohedral import (
+        MAX_ELEVATED,
+        check_feature_range,
+        check_sigma,
+        elevation_bound,
+    )
+    assert check_sigma('sxy', 3) == 3.0
+    for bad in (0, -1.0, float('nan'), float('inf'), 1e-50, 1e300):
+        with pytest.raises(ValueError, match='sxy must be a finite number > 0'):
+            check_sigma('sxy', bad)
+    with pytest.raises(TypeError, match='sxy must be a number'):
+        check_sigma('sxy', True)
+    # d = 2, |f_0| <= 1, f_1 = 0: |e_0| and |e_1| reach s_0 = sqrt(3)
+    assert elevation_bound([1.0, 0.0]) == pytest.approx(3**0.5, rel=1e-6)
+    assert elevation_bound([float('nan'), 1.0]) != elevation_bound([float('nan'), 1.0])
+    check_feature_range([10.0] * 5, ['sxy'] * 2 + ['srgb'] * 3)
+    big = MAX_ELEVATED
+    with pytest.raises(ValueError, match=r'^sxy too small'):
+        check_feature_range([big, 0, 1, 1, 1], ['sxy'] * 2 + ['srgb'] * 3)
+    with pytest.raises(ValueError, match=r'^srgb too small'):
+        check_feature_range([1, 1, big, 0, 0], ['sxy'] * 2 + ['srgb'] * 3)
+    with pytest.raises(ValueError, match=r'^sxy and srgb too small'):
+        check_feature_range([big / 7] * 5, ['sxy'] * 2 + ['srgb'] * 3)

@@ -5,6 +5,7 @@ import pytest
 import torch
 
 from mmlabeleff.ops import (
+    MAX_LOG_T,
     RandomWalk,
     get_ext_function,
     get_neighbor_offsets,
@@ -225,13 +226,51 @@ def test_bad_inputs(args, exc, match):
     (dict(beta=0.0), ValueError, 'beta must be'),
     (dict(beta=-1.0), ValueError, 'beta must be'),
     (dict(beta=float('nan')), ValueError, 'beta must be'),
+    (dict(beta=float('inf')), ValueError, 'beta must be'),
     (dict(log_t=-1), ValueError, 'log_t must be'),
     (dict(log_t=2.0), TypeError, 'log_t must be an int'),
+    (dict(log_t=MAX_LOG_T + 1), ValueError, r'log_t must be in \[0, 16\]'),
+    (dict(log_t=40), ValueError, r'log_t must be in \[0, 16\]'),
 ])
 def test_bad_beta_and_log_t(kwargs, exc, match):
     s, a = _inputs(1, 2, 4, 5, 1)
     with pytest.raises(exc, match=match):
         random_walk(s, a, 1, **kwargs)
+    with pytest.raises(exc, match=match):
+        random_walk_reference(s, a, 1, **kwargs)
+    if 'log_t' in kwargs and exc is ValueError:
+        with pytest.raises(ValueError, match='log_t'):
+            RandomWalk(radius=1, **kwargs)
+
+
+def test_log_t_bound_is_inclusive_and_documented():
+    assert MAX_LOG_T == 16
+    s, a = _inputs(1, 1, 2, 2, 1)
+    # 2**16 steps on 4 pixels returns (quickly); the bound itself is allowed
+    out = random_walk(s, a, 1, 10.0, MAX_LOG_T)
+    assert torch.isfinite(out).all()
+    assert RandomWalk(radius=1, log_t=MAX_LOG_T).log_t == MAX_LOG_T
+
+
+def test_extension_rejects_unbounded_log_t(ext_forward):
+    # a direct call of the compiled function, bypassing the Python checks,
+    # raises at once instead of running 2**40 steps
+    s, a = _inputs(1, 1, 3, 3, 1)
+    for log_t in (MAX_LOG_T + 1, 40):
+        with pytest.raises(ValueError, match='log_t must be in'):
+            ext_forward(s, a, get_neighbor_offsets(1), 10.0, log_t, False)
+    with pytest.raises(ValueError, match='beta'):
+        ext_forward(s, a, get_neighbor_offsets(1), float('nan'), 1, False)
+
+
+@pytest.mark.parametrize('name', ['scores', 'affinity'])
+@pytest.mark.parametrize('bad', [float('nan'), float('inf'), -float('inf')])
+def test_nan_or_inf_inputs_are_rejected(name, bad):
+    s, a = _inputs(1, 2, 4, 5, 1)
+    (s if name == 'scores' else a)[0, 0, 1, 2] = bad
+    for fn in (random_walk, random_walk_reference):
+        with pytest.raises(ValueError, match=f'{name} contains NaN or infinite'):
+            fn(s, a, 1)
 
 
 def test_different_devices():

@@ -31,3 +31,45 @@ def test_prints_and_writes_side_by_side_results(tmp_path, repo_root):
     for r in walk:
         assert r['max_diff'] < 1e-5
     assert '| dense_crf | pydensecrf default: 1 image, 1 thread |' in run.stdout
+
+
+def _fake_camvid(root, count=3, size=(96, 72)):
+    """A few random photos and label masks in CamVid's layout."""
+    import numpy as np
+    from PIL import Image
+    rng = np.random.default_rng(0)
+    (root / 'train').mkdir(parents=True)
+    (root / 'trainannot').mkdir()
+    for i in range(count):
+        img = rng.integers(0, 256, (size[1], size[0], 3), dtype=np.uint8)
+        Image.fromarray(img).save(root / 'train' / f'{i:03d}.png')
+        mask = rng.integers(0, 12, (size[1], size[0]), dtype=np.uint8)
+        Image.fromarray(mask).save(root / 'trainannot' / f'{i:03d}.png')
+
+
+def test_bilateral_filter_rows(tmp_path, repo_root):
+    from mmlabeleff.ops import get_ext_function
+    if get_ext_function('bilateral_filter_forward') is None:
+        pytest.skip('mmlabeleff._ext is not built')
+    _fake_camvid(tmp_path / 'camvid')
+    out = tmp_path / 'bench.json'
+    run = subprocess.run(
+        [sys.executable, SCRIPT, '--skip-crf', '--skip-random-walk', '--repeats', '1',
+         '--camvid', str(tmp_path / 'camvid'), '--out', str(out)],
+        cwd=repo_root, capture_output=True, text=True, timeout=600)
+    assert run.returncode == 0, run.stderr[-3000:]
+    rows = json.loads(out.read_text())
+    assert [r['op'] for r in rows] == ['bilateral_filter'] * 4
+    assert [r['case'].split(' ')[0] for r in rows] == [
+        '(1,', '(1,', '(8,', '(8,']
+    for r in rows:
+        assert r['max_diff'] < 1e-5 and r['agreement'] > 0.999
+        assert r['t_ours'] > 0 and r['speedup'] > 0
+    assert '| bilateral_filter | (1, 21, 47, 63) CamVid at 1/8' in run.stdout
+    # without CamVid the bilateral cases are skipped with a message
+    run = subprocess.run(
+        [sys.executable, SCRIPT, '--skip-crf', '--skip-random-walk', '--repeats', '1',
+         '--camvid', str(tmp_path / 'none')],
+        cwd=repo_root, capture_output=True, text=True, timeout=600)
+    assert run.returncode == 0, run.stderr[-3000:]
+    assert 'no CamVid images' in run.stdout

@@ -4,6 +4,7 @@
 
 #include <string>
 
+#include "../bilateral_filter/bilateral_filter.h"
 #include "../dense_crf/dense_crf.h"
 #include "../random_walk/random_walk.h"
 
@@ -47,6 +48,11 @@ PYBIND11_MODULE(TORCH_EXTENSION_NAME, m) {
         py::arg("unary"), py::arg("images"), py::arg("gaussian_sxy"),
         py::arg("gaussian_compat"), py::arg("bilateral_sxy"), py::arg("bilateral_srgb"),
         py::arg("bilateral_compat"), py::arg("num_iters"), py::arg("logits"));
+  m.def("bilateral_filter_forward", &mmlabeleff::bilateral_filter_forward,
+        "bilateral filter (permutohedral lattice, dense_crf's appearance kernel); "
+        "transpose=True applies the transposed filter (the backward pass)",
+        py::arg("x"), py::arg("image"), py::arg("sxy"), py::arg("srgb"),
+        py::arg("normalize"), py::arg("transpose"));
   m.def("random_walk_forward", &mmlabeleff::random_walk_forward,
         "random walk: apply the transition matrix (or its transpose) 2**log_t times",
         py::arg("scores"), py::arg("affinity"), py::arg("offsets"), py::arg("beta"),

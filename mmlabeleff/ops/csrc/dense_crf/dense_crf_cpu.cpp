@@ -5,14 +5,19 @@
 // Baek & Davis (Eurographics 2010) with the constants of the public densecrf
 // code (BSD-like; pydensecrf, MIT) so results match pydensecrf. Written from
 // those formulas; see mmlabeleff/ops/permutohedral.py for the readable version.
+// The lattice (embedding, splat, blur, slice) is the one shared with
+// bilateral_filter, in ../permutohedral/permutohedral_cpu.h.
+//
+// num_iters = 0 returns the normalised unary softmax(-U) and builds no
+// lattice, as the CUDA kernel does.
 //
 // What makes it fast:
 //  * the lattice of the position-only (Gaussian) kernel depends on the image
 //    size only and is built once per call for the whole batch;
 //  * both kernels' symmetric normalisation and the Potts weight are folded into
-//    per-point splat / slice weights, so an iteration is: splat (a gather over
-//    the points of each vertex, race free), blur, and one fused pass per pixel
-//    that slices both kernels, applies the compatibility and renormalises;
+//    per-point splat / slice weights, so an iteration is: blur, and one fused
+//    pass per pixel that slices both kernels, applies the compatibility,
+//    renormalises and splats the result for the next iteration;
 //  * values are pixel-major with the classes padded to a multiple of 8 and the
 //    inner loops have compile-time widths, so they vectorise;
 //  * the softmax runs in the probability domain (Q ~ p * exp(s)), which needs
@@ -29,283 +34,13 @@
 #include <memory>
 #include <vector>
 
+#include "../permutohedral/permutohedral_cpu.h"
 #include "dense_crf.h"
 
 namespace mmlabeleff {
 namespace {
 
-// Lattice keys: d coordinates of 16 bits, packed (d <= 4: 64 bits, else 128).
-using Key = unsigned __int128;
-template <int D>
-using KeyOf = std::conditional_t<(D <= 4), uint64_t, Key>;
-constexpr int kBias = 1 << 15;
-constexpr int kMaxCoord = 32000;  // keeps neighbour arithmetic inside 16 bits
-
-// Open-addressing hash table from packed lattice keys to vertex ids.
-template <typename K>
-class KeyTable {
- public:
-  // Empty the table, sized for about `expected` keys.
-  void reset(size_t expected) {
-    size_t cap = 1024;
-    while (cap < 2 * expected) cap <<= 1;
-    keys_list_.clear();
-    resize(cap);
-  }
-
-  int32_t insert(K key) {
-    if (2 * (keys_list_.size() + 1) > slots_.size()) grow();
-    size_t h = hash(key);
-    while (slots_[h].id >= 0) {
-      if (slots_[h].key == key) return slots_[h].id;
-      h = (h + 1) & mask_;
-    }
-    slots_[h].key = key;
-    slots_[h].id = static_cast<int32_t>(keys_list_.size());
-    keys_list_.push_back(key);
-    return slots_[h].id;
-  }
-
-  int32_t find(K key) const {
-    size_t h = hash(key);
-    while (slots_[h].id >= 0) {
-      if (slots_[h].key == key) return slots_[h].id;
-      h = (h + 1) & mask_;
-    }
-    return -1;
-  }
-
-  const std::vector<K>& keys() const { return keys_list_; }
-
-  // Start loading the first slot `find(key)` will probe.
-  void prefetch(K key) const { __builtin_prefetch(&slots_[hash(key)]); }
-
- private:
-  struct Slot {
-    K key;
-    int32_t id;
-  };
-
-  size_t hash(K key) const {
-    uint64_t x = static_cast<uint64_t>(key);
-    if constexpr (sizeof(K) > 8)
-      x ^= static_cast<uint64_t>(key >> 64) * 0xC2B2AE3D27D4EB4Full;
-    return static_cast<size_t>((x * 0x9E3779B97F4A7C15ull) >> shift_);
-  }
-
-  void resize(size_t cap) {
-    slots_.resize(cap);
-    for (Slot& slot : slots_) slot.id = -1;
-    mask_ = cap - 1;
-    shift_ = 64;
-    while ((size_t(1) << (64 - shift_)) < cap) --shift_;
-  }
-
-  void grow() {
-    resize(slots_.size() * 2);
-    for (size_t i = 0; i < keys_list_.size(); ++i) {
-      size_t h = hash(keys_list_[i]);
-      while (slots_[h].id >= 0) h = (h + 1) & mask_;
-      slots_[h].key = keys_list_[i];
-      slots_[h].id = static_cast<int32_t>(i);
-    }
-  }
-
-  std::vector<Slot> slots_;
-  size_t mask_ = 0;
-  int shift_ = 64;
-  std::vector<K> keys_list_;
-};
-
-// A lattice over P points with the kernel's normalisation folded in.
-struct Lattice {
-  int dim = 0;
-  int64_t num_points = 0;
-  int64_t num_vertices = 0;
-  std::vector<int32_t> offset;     // (P, d+1): vertex row (1-based; 0 = zero row)
-  std::vector<float> weight;       // (P, d+1): barycentric weight * norm(point)
-  std::vector<int32_t> neighbors;  // (d+1, M, 2): blur neighbour rows (0 = none)
-  float alpha = 1.f;               // slice scale 1 / (1 + 2^-d)
-  // build scratch, kept so that repeated calls reuse their memory
-  KeyTable<uint64_t> table64;
-  KeyTable<Key> table128;
-  std::vector<float> norm_a, norm_b;
-};
-
-// Embed the pixels of an image (features from `feat(p, x, y, f)`) into a
-// d-dimensional lattice. The vertex ids of the previous pixel and of the pixel
-// one row up are tried before the hash table.
-template <int D, typename Feat>
-void build_lattice(int64_t num_points, int64_t row_width, Feat feat, Lattice& lat) {
-  constexpr int D1 = D + 1;
-  lat.dim = D;
-  lat.num_points = num_points;
-  lat.offset.resize(num_points * D1);
-  lat.weight.resize(num_points * D1);
-  const float inv_std = static_cast<float>(std::sqrt(2.0 / 3.0) * D1);
-  float scale[D];
-  for (int i = 0; i < D; ++i)
-    scale[i] = static_cast<float>(1.0 / std::sqrt(double((i + 2) * (i + 1))) * inv_std);
-  const float down = 1.0f / D1;
-  const float up_f = static_cast<float>(D1);
-  using K = KeyOf<D>;
-  K unit[D1];
-  K ones = 0;
-  for (int i = 0; i < D; ++i) {
-    unit[i] = K(1) << (16 * i);
-    ones += unit[i];
-  }
-  unit[D] = 0;  // the last coordinate is implied (coordinates sum to zero)
-  K delta[D1];   // vertex r from vertex r-1: +1 everywhere, -(d+1) on one axis
-  for (int i = 0; i < D1; ++i) delta[i] = ones - K(D1) * unit[i];
-  auto& table = [&]() -> KeyTable<K>& {
-    if constexpr (D <= 4) return lat.table64;
-    else return lat.table128;
-  }();
-  table.reset(2048);  // grows as needed; a small table stays in cache
-  // Neighbouring pixels mostly fall in the same simplex: a direct-mapped
-  // cache from (vertex 0, ranks) to the d+1 vertex ids skips most lookups.
-  struct CachedSimplex {
-    K key0;
-    uint32_t ranks;
-    int32_t ids[D1];
-  };
-  constexpr size_t kCacheSize = 4096;
-  std::vector<CachedSimplex> cache(kCacheSize);
-  for (auto& entry : cache) entry.ranks = ~0u;
-
-  for (int64_t p = 0, x = 0, y = 0; p < num_points; ++p, ++x) {
-    if (x == row_width) {
-      x = 0;
-      ++y;
-    }
-    float f[D];
-    feat(p, x, y, f);
-    float elevated[D1];
-    float sm = 0.f;
-    for (int j = D; j > 0; --j) {
-      const float cf = f[j - 1] * scale[j - 1];
-      elevated[j] = sm - j * cf;
-      sm += cf;
-    }
-    elevated[0] = sm;
-    int rem0[D1];
-    int sum = 0;
-    for (int i = 0; i < D1; ++i) {
-      const float v = down * elevated[i];
-      const float up = std::ceil(v) * up_f;
-      const float dn = std::floor(v) * up_f;
-      rem0[i] = static_cast<int>(up - elevated[i] < elevated[i] - dn ? up : dn);
-      sum += rem0[i] / D1;
-    }
-    float res[D1];
-    for (int i = 0; i < D1; ++i) res[i] = elevated[i] - rem0[i];
-    int rank[D1] = {0};
-    for (int i = 0; i < D; ++i) {
-      for (int j = i + 1; j < D1; ++j) {
-        const int lt = res[i] < res[j];  // ties: the later coordinate ranks higher
-        rank[i] += lt;
-        rank[j] += 1 - lt;
-      }
-    }
-    int by_rank[D1];
-    for (int i = 0; i < D1; ++i) {
-      rank[i] += sum;
-      const int wrap = (rank[i] < 0) - (rank[i] > D);
-      rank[i] += D1 * wrap;
-      rem0[i] += D1 * wrap;
-      by_rank[rank[i]] = i;
-    }
-    // barycentric weights: with u_k the scaled residual of the coordinate
-    // ranked d-k, b_k = u_k - u_{k-1} and b_0 = u_0 + 1 - u_d
-    float u[D1];
-    for (int k = 0; k < D1; ++k) {
-      const int i = by_rank[D - k];
-      u[k] = (elevated[i] - rem0[i]) * down;
-    }
-    float bary[D1];
-    bary[0] = static_cast<float>(u[0] + (1.0 + static_cast<double>(-u[D])));
-    for (int k = 1; k < D1; ++k) bary[k] = u[k] - u[k - 1];
-    // vertex 0 is rem0; vertex r adds 1 to every coordinate and takes d+1 off
-    // the coordinate ranked d-r+1
-    K key = 0;
-    uint32_t ranks = 0;
-    for (int i = 0; i < D; ++i) {
-      TORCH_CHECK(rem0[i] > -kMaxCoord && rem0[i] < kMaxCoord,
-                  "dense_crf: lattice coordinate out of range; the image is "
-                  "too large for its sxy/srgb (increase them)");
-      key |= K(static_cast<uint16_t>(rem0[i] + kBias)) << (16 * i);
-      ranks |= static_cast<uint32_t>(rank[i]) << (3 * i);
-    }
-    uint64_t h = static_cast<uint64_t>(key) ^ (uint64_t(ranks) << 40);
-    if constexpr (sizeof(K) > 8) h ^= static_cast<uint64_t>(key >> 64) * 0x9E3779B1ull;
-    CachedSimplex& entry = cache[(h * 0x9E3779B97F4A7C15ull) >> 52];
-    if (entry.ranks != ranks || entry.key0 != key) {
-      entry.key0 = key;
-      entry.ranks = ranks;
-      for (int r = 0; r < D1; ++r) {
-        if (r > 0) key += delta[by_rank[D - r + 1]];
-        entry.ids[r] = table.insert(key);
-      }
-    }
-    for (int r = 0; r < D1; ++r) {
-      lat.offset[p * D1 + r] = entry.ids[r] + 1;
-      lat.weight[p * D1 + r] = bary[r];
-    }
-  }
-
-  const auto& keys = table.keys();
-  const int64_t m = static_cast<int64_t>(keys.size());
-  lat.num_vertices = m;
-  lat.neighbors.resize(D1 * m * 2);
-  constexpr int64_t kAhead = 16;  // lookups in flight: hide cache misses
-  for (int j = 0; j < D1; ++j) {
-    const K step = j < D ? K(D1) * unit[j] : K(0);
-    for (int64_t i = 0; i < std::min(m, kAhead); ++i) {
-      table.prefetch(keys[i] - ones + step);
-      table.prefetch(keys[i] + ones - step);
-    }
-    for (int64_t i = 0; i < m; ++i) {
-      if (i + kAhead < m) {
-        table.prefetch(keys[i + kAhead] - ones + step);
-        table.prefetch(keys[i + kAhead] + ones - step);
-      }
-      const K n1 = keys[i] - ones + step;
-      const K n2 = keys[i] + ones - step;
-      lat.neighbors[(j * m + i) * 2] = table.find(n1) + 1;
-      lat.neighbors[(j * m + i) * 2 + 1] = table.find(n2) + 1;
-    }
-  }
-
-  // Symmetric normalisation n = 1 / sqrt(K 1): filter a constant one, then
-  // fold n into the weights (splat and slice both use weight * n).
-  std::vector<float>& val = lat.norm_a;
-  std::vector<float>& tmp = lat.norm_b;
-  val.assign(m + 1, 0.f);
-  tmp.assign(m + 1, 0.f);
-  for (int64_t e = 0; e < num_points * D1; ++e) val[lat.offset[e]] += lat.weight[e];
-  for (int j = 0; j < D1; ++j) {
-    const int32_t* nb = lat.neighbors.data() + j * m * 2;
-    for (int64_t i = 0; i < m; ++i)
-      tmp[i + 1] = val[i + 1] + 0.5f * (val[nb[2 * i]] + val[nb[2 * i + 1]]);
-    std::swap(val, tmp);
-  }
-  lat.alpha = 1.0f / (1.0f + std::pow(2.0f, -static_cast<float>(D)));
-  for (int64_t p = 0; p < num_points; ++p) {
-    float s = 0.f;
-    for (int r = 0; r < D1; ++r)
-      s += lat.weight[p * D1 + r] * val[lat.offset[p * D1 + r]] * lat.alpha;
-    const float nrm = 1.0f / std::sqrt(s + 1e-20f);
-    for (int r = 0; r < D1; ++r) lat.weight[p * D1 + r] *= nrm;
-  }
-}
-
-// Eight floats; GCC/Clang vector extensions compile to SSE, AVX or AVX-512.
-typedef float v8f __attribute__((vector_size(32)));
-typedef int32_t v8i __attribute__((vector_size(32)));
-constexpr int kMaxNV = 8;  // fixed-width kernels for up to 64 classes
-
-inline v8f splat8(float x) { return v8f{x, x, x, x, x, x, x, x}; }
+using namespace permutohedral;  // Lattice, v8f and the lattice steps
 
 // exp for x <= 0 on eight lanes (Cephes-style range reduction + polynomial).
 inline v8f fast_exp(v8f x) {
@@ -348,46 +83,9 @@ struct PairwiseKernel {
   std::vector<float> compat;  // (C, C) penalty matrix when not Potts
 };
 
-template <int NV>
-inline int width(int nv) {
-  return NV ? NV : nv;
-}
-
-// values[vertex] += weight * q for the d+1 vertices of point p.
-template <int NV>
-inline void splat_point(const Lattice& lat, const v8f* q_in, int nv_rt, v8f* values,
-                        int64_t p) {
-  const int nv = width<NV>(nv_rt);
-  const int d1 = lat.dim + 1;
-  const int32_t* off = lat.offset.data() + p * d1;
-  const float* w = lat.weight.data() + p * d1;
-  v8f local[NV ? NV : 1];
-  if (NV)
-    for (int c = 0; c < nv; ++c) local[c] = q_in[c];
-  const v8f* q = NV ? local : q_in;  // a register copy: rows cannot alias it
-  for (int r = 0; r < d1; ++r) {
-    v8f* row = values + static_cast<int64_t>(off[r]) * nv;
-    const float wr = w[r];
-    for (int c = 0; c < nv; ++c) row[c] += wr * q[c];
-  }
-}
-
-template <int NV>
-void blur(const int32_t* nb, const v8f* old_v, v8f* new_v, int nv_rt, int64_t b,
-          int64_t e) {
-  const int nv = width<NV>(nv_rt);
-  for (int64_t m = b; m < e; ++m) {
-    const v8f* o = old_v + (m + 1) * nv;
-    const v8f* a = old_v + static_cast<int64_t>(nb[2 * m]) * nv;
-    const v8f* z = old_v + static_cast<int64_t>(nb[2 * m + 1]) * nv;
-    v8f* n = new_v + (m + 1) * nv;
-    for (int c = 0; c < nv; ++c) n[c] = o[c] + 0.5f * (a[c] + z[c]);
-  }
-}
-
 // s = -sum_k compat_k(slice_k(blurred_k)) at point p (written to s_out).
 template <int NV>
-inline void slice_point(const std::vector<PairwiseKernel>& kernels,
+inline void slice_kernels_point(const std::vector<PairwiseKernel>& kernels,
                         const v8f* const* blurred, int num_classes, int nv_rt,
                         int64_t p, v8f* acc_rt, v8f* s_out) {
   const int nv = width<NV>(nv_rt);
@@ -398,31 +96,8 @@ inline void slice_point(const std::vector<PairwiseKernel>& kernels,
   v8f* acc2 = NV ? acc2_loc : acc_rt + nv;
   for (int c = 0; c < nv; ++c) s[c] = splat8(0.f);
   for (size_t k = 0; k < kernels.size(); ++k) {
-    const Lattice& lat = *kernels[k].lattice;
-    const int d1 = lat.dim + 1;
-    const int32_t* off = lat.offset.data() + p * d1;
-    const float* w = lat.weight.data() + p * d1;
-    const float scale = kernels[k].slice_scale;
-    const v8f* v = blurred[k];
-    // two accumulators: shorter FMA chains
-    for (int c = 0; c < nv; ++c) acc[c] = splat8(0.f);
-    for (int c = 0; c < nv; ++c) acc2[c] = splat8(0.f);
-    int r = 0;
-    for (; r + 1 < d1; r += 2) {
-      const v8f* row = v + static_cast<int64_t>(off[r]) * nv;
-      const v8f* row2 = v + static_cast<int64_t>(off[r + 1]) * nv;
-      const float wr = w[r] * scale, wr2 = w[r + 1] * scale;
-      for (int c = 0; c < nv; ++c) {
-        acc[c] += wr * row[c];
-        acc2[c] += wr2 * row2[c];
-      }
-    }
-    if (r < d1) {
-      const v8f* row = v + static_cast<int64_t>(off[r]) * nv;
-      const float wr = w[r] * scale;
-      for (int c = 0; c < nv; ++c) acc[c] += wr * row[c];
-    }
-    for (int c = 0; c < nv; ++c) acc[c] += acc2[c];
+    permutohedral::slice_point<NV>(*kernels[k].lattice, blurred[k], nv, p,
+                                   kernels[k].slice_scale, acc, acc2);
     if (kernels[k].potts) {
       for (int c = 0; c < nv; ++c) s[c] += acc[c];
     } else {
@@ -491,7 +166,7 @@ void run_iterations(const std::vector<PairwiseKernel>& kernels,
       for (int j = 0; j <= lat.dim; ++j) {
         const int32_t* nb = lat.neighbors.data() + j * m * 2;
         at::parallel_for(0, m, grain, [&](int64_t b, int64_t e) {
-          blur<NV>(nb, cur[k], spare[k], nv, b, e);
+          blur_axis<NV>(nb, cur[k], spare[k], nv, b, e);
         });
         std::swap(cur[k], spare[k]);
       }
@@ -523,7 +198,7 @@ void run_iterations(const std::vector<PairwiseKernel>& kernels,
         for (int64_t p0 = pb; p0 < pe; p0 += kBlock) {
           const int n = static_cast<int>(std::min<int64_t>(kBlock, pe - p0));
           for (int i = 0; i < n; ++i)
-            slice_point<NV>(kernels, blurred.data(), num_classes, nv, p0 + i, acc,
+            slice_kernels_point<NV>(kernels, blurred.data(), num_classes, nv, p0 + i, acc,
                             s_blk + i * nv);
           for (int i = 0; i < n; ++i)
             normalise_point<NV>(s_blk + i * nv, prob + (p0 + i) * nv, pad_bias.data(),
@@ -682,28 +357,30 @@ at::Tensor dense_crf_forward_cpu(const at::Tensor& unary, const at::Tensor& imag
   auto out = at::empty({n, c, h, w}, unary.options());
   const CompatKind gauss_kind = classify_compat(gaussian_compat);
   const CompatKind bilat_kind = classify_compat(bilateral_compat);
-  const bool use_gauss = gauss_kind.used, use_bilat = bilat_kind.used;
+  // no iterations: Q = softmax(-U), no lattice is needed
+  const bool use_gauss = gauss_kind.used && num_iters > 0;
+  const bool use_bilat = bilat_kind.used && num_iters > 0;
 
-  // The Gaussian kernel's lattice depends on the image size only: build once.
-  Lattice& gauss = thread_workspace().gauss;
-  if (use_gauss) {
-    const float sx = static_cast<float>(gaussian_sxy);
-    build_lattice<2>(
-        num_points, w,
-        [&](int64_t, int64_t x, int64_t y, float* f) {
-          f[0] = static_cast<float>(x) / sx;
-          f[1] = static_cast<float>(y) / sx;
-        },
-        gauss);
-  }
   // pydensecrf's features are float divisions (x / sxy, colour / srgb);
   // tabulate them once (same values, no divisions per pixel)
+  const float gsx = static_cast<float>(gaussian_sxy);
   const float bsx = static_cast<float>(bilateral_sxy);
   const float bsr = static_cast<float>(bilateral_srgb);
-  std::vector<float> bx(w), by(h), bc(256);
+  std::vector<float> gx(w), gy(h), bx(w), by(h), bc(256);
+  for (int64_t x = 0; x < w; ++x) gx[x] = static_cast<float>(x) / gsx;
+  for (int64_t y = 0; y < h; ++y) gy[y] = static_cast<float>(y) / gsx;
   for (int64_t x = 0; x < w; ++x) bx[x] = static_cast<float>(x) / bsx;
   for (int64_t y = 0; y < h; ++y) by[y] = static_cast<float>(y) / bsx;
   for (int v = 0; v < 256; ++v) bc[v] = static_cast<float>(v) / bsr;
+  // The Gaussian kernel's lattice depends on the image size only: build once.
+  Lattice& gauss = thread_workspace().gauss;
+  if (use_gauss) {
+    PixelFeatures feats;
+    feats.fx = gx.data();
+    feats.fy = gy.data();
+    build_lattice(2, num_points, w, feats, "dense_crf", gauss);
+    normalise_lattice(gauss);
+  }
   const int num_threads = at::get_num_threads();
   const bool parallel_inside = n < num_threads;
   const float* u_all = unary.data_ptr<float>();
@@ -715,17 +392,13 @@ at::Tensor dense_crf_forward_cpu(const at::Tensor& unary, const at::Tensor& imag
       Workspace& ws = thread_workspace();
       Lattice& bilat = ws.bilat;
       if (use_bilat) {
-        const uint8_t* img = img_all + i * 3 * num_points;
-        build_lattice<5>(
-            num_points, w,
-            [&](int64_t p, int64_t x, int64_t y, float* f) {
-              f[0] = bx[x];
-              f[1] = by[y];
-              f[2] = bc[img[p]];
-              f[3] = bc[img[num_points + p]];
-              f[4] = bc[img[2 * num_points + p]];
-            },
-            bilat);
+        PixelFeatures feats;
+        feats.fx = bx.data();
+        feats.fy = by.data();
+        feats.u8 = img_all + i * 3 * num_points;
+        feats.table = bc.data();
+        build_lattice(5, num_points, w, feats, "dense_crf", bilat);
+        normalise_lattice(bilat);
       }
       std::vector<PairwiseKernel> kernels;
       if (use_gauss)

@@ -2,6 +2,8 @@
 // random_walk.h for the papers and the tensor layouts).
 #include "random_walk.h"
 
+#include <cmath>
+
 namespace mmlabeleff {
 
 namespace {
@@ -22,7 +24,8 @@ void check_affinity(const at::Tensor& affinity, const at::Tensor& offsets, doubl
               affinity.scalar_type());
   TORCH_CHECK(affinity.size(1) == offsets.size(0), "random_walk: affinity has ",
               affinity.size(1), " channels but there are ", offsets.size(0), " offsets");
-  TORCH_CHECK(beta > 0, "random_walk: beta must be > 0, got ", beta);
+  TORCH_CHECK_VALUE(std::isfinite(beta) && beta > 0,
+                    "random_walk: beta must be a finite number > 0, got ", beta);
 }
 
 }  // namespace
@@ -58,8 +61,10 @@ at::Tensor random_walk_forward(const at::Tensor& scores, const at::Tensor& affin
                   scores.size(3) == affinity.size(3),
               "random_walk: scores ", scores.sizes(), " and affinity ", affinity.sizes(),
               " must agree in N, H and W");
-  TORCH_CHECK(log_t >= 0 && log_t <= 40, "random_walk: log_t must be in [0, 40], got ",
-              log_t);
+  // 2**log_t steps run one after the other: log_t is bounded so that a call
+  // always ends (mmlabeleff/ops/random_walk.py, MAX_LOG_T, says why 16)
+  TORCH_CHECK_VALUE(log_t >= 0 && log_t <= kMaxLogT, "random_walk: log_t must be in [0, ",
+                    kMaxLogT, "], got ", log_t);
   if (scores.is_cuda()) {
 #ifdef WITH_CUDA
     return random_walk_forward_cuda(scores, affinity, offsets, beta, log_t, transpose);

@@ -18,6 +18,10 @@
 
 namespace mmlabeleff {
 
+// Largest log_t: the walk takes 2**log_t steps one after the other (see
+// MAX_LOG_T in mmlabeleff/ops/random_walk.py for the reasons).
+constexpr int64_t kMaxLogT = 16;
+
 // Applies the row-normalised transition matrix P (or P^T when transpose is
 // true) 2**log_t times to every channel of `scores`. Dispatches on the device
 // of `scores` (CPU, or CUDA when compiled WITH_CUDA).
