@@ -1,5 +1,9 @@
 """Losses of mmlabeleff (one loss per file: function + module)."""
 from .blp_loss import BLPLoss, blp_loss
+from .dense_crf_loss import DenseCRFLoss, dense_crf_loss
 from .partial_cross_entropy_loss import PartialCrossEntropyLoss, partial_cross_entropy
 
-__all__ = ['BLPLoss', 'blp_loss', 'PartialCrossEntropyLoss', 'partial_cross_entropy']
+__all__ = [
+    'BLPLoss', 'blp_loss', 'DenseCRFLoss', 'dense_crf_loss',
+    'PartialCrossEntropyLoss', 'partial_cross_entropy'
+]
