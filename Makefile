@@ -2,6 +2,7 @@
 # first (tools/setup_env.sh is idempotent: a second run does nothing).
 PY ?= .venv/bin/python
 DEMO_CFG := configs/demo/deeplabv3plus_efflite0_1xb8-300iter_texture-scenes-full-96x96.py
+DEMO_WEAK_CFG := configs/demo/blpseg_efflite0_1xb8-300iter_texture-scenes-scribbles-96x96.py
 DEMO_DIR := work_dirs/demo
 CAMVID_CFG := configs/fully_supervised/deeplabv3plus/deeplabv3plus-mfb_efflite0_1xb8-2k_camvid-full-176x176.py
 
@@ -10,13 +11,21 @@ CAMVID_CFG := configs/fully_supervised/deeplabv3plus/deeplabv3plus-mfb_efflite0_
 setup:
 	bash tools/setup_env.sh
 
-# (a) set up, generate the demo data, train on CPU, evaluate, draw predictions
+# (a) set up, generate the demo data and its scribbles, train DeepLabV3+ on the
+# full masks and BLPSeg on the scribbles (CPU), evaluate both, draw the picture
 demo: setup
 	$(PY) tools/misc/make_demo_dataset.py --out-dir data/texture_scenes
-	$(PY) tools/train.py $(DEMO_CFG) --work-dir $(DEMO_DIR)
-	$(PY) tools/test.py $(DEMO_CFG) $(DEMO_DIR)/iter_300.pth --work-dir $(DEMO_DIR)/test
-	$(PY) tools/analysis_tools/show_predictions.py $(DEMO_CFG) $(DEMO_DIR)/iter_300.pth \
-		--out $(DEMO_DIR)/predictions.png --num 6
+	$(PY) tools/dataset_converters/simulate_weak_labels.py --dataset folder \
+		--img-dir data/texture_scenes/img_dir/train \
+		--ann-dir data/texture_scenes/ann_dir/train --img-suffix .png \
+		--num-classes 5 --classes background brick grass gravel tissue \
+		--types scribbles --scribble-ratios 1.0 --out-dir data/texture_scenes_weak
+	$(PY) tools/train.py $(DEMO_CFG) --work-dir $(DEMO_DIR)/full
+	$(PY) tools/train.py $(DEMO_WEAK_CFG) --work-dir $(DEMO_DIR)/blpseg_scribbles
+	$(PY) tools/misc/demo_summary.py \
+		--full $(DEMO_CFG) $(DEMO_DIR)/full/iter_300.pth \
+		--weak $(DEMO_WEAK_CFG) $(DEMO_DIR)/blpseg_scribbles/iter_300.pth \
+		--out $(DEMO_DIR)/summary.png --json $(DEMO_DIR)/summary.json
 
 # (b) set up and run the whole test suite (lint first)
 test: setup

@@ -27,21 +27,37 @@ class TextureScenesDataset(BaseWeakSegDataset):
 
     Every pixel is labelled (no ignore value in the files), class 0 is a real
     class (``background``), so ``reduce_zero_label`` is False. Data infos
-    are mmseg's plus ``supervision`` (``'full'``, or ``'unlabeled'`` without
-    the masks) and ``domain``.
+    are mmseg's plus ``supervision`` and ``domain``.
+
+    Weak labels (any supervision but ``'full'`` and ``'unlabeled'``) are
+    simulated from the masks and read from ``weak_root``, as for CamVid
+    (:class:`~mmlabeleff.datasets.BaseWeakSegDataset`; the image id is the
+    file stem, ``00000``). ``make demo`` writes the scribbles of the train
+    split with::
+
+        python tools/dataset_converters/simulate_weak_labels.py \
+            --dataset folder --img-dir data/texture_scenes/img_dir/train \
+            --ann-dir data/texture_scenes/ann_dir/train --img-suffix .png \
+            --num-classes 5 --types scribbles --scribble-ratios 1.0 \
+            --out-dir data/texture_scenes_weak
+
+    and the scribble recipe reads ``weak_root='data/texture_scenes_weak'``,
+    ``supervision='scribbles'`` (``scribbles_r100/<id>.png``).
 
     Args:
         img_suffix (str): Defaults to ``'.png'``.
         seg_map_suffix (str): Defaults to ``'.png'``.
         reduce_zero_label (bool): Defaults to False.
         **kwargs: Passed to :class:`~mmlabeleff.datasets.BaseWeakSegDataset`
-            (``supervision``, ``domain``) and
+            (``supervision``, ``domain``, ``weak_root``, ``weak_label``,
+            ``keep_seg_map_path``) and
             :class:`mmseg.datasets.BaseSegDataset`, e.g.
             ``data_root`` and ``data_prefix=dict(img_path='img_dir/train',
             seg_map_path='ann_dir/train')``.
     """
     METAINFO = dict(classes=CLASSES, palette=[list(c) for c in PALETTE])
-    SUPPORTED_SUPERVISION = ('full', 'unlabeled')
+    #: Weak labels are simulated from the masks, under ``weak_root``.
+    WEAK_LABELS_FROM_ROOT = True
     #: mmseg's default ``data_prefix`` (files directly under ``data_root``)
     #: is allowed.
     REQUIRED_DATA_PREFIX = {}

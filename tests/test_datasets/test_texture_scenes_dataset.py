@@ -80,3 +80,63 @@ def test_missing_folder_names_the_generator(tmp_path):
     with pytest.raises(FileNotFoundError, match='make_demo_dataset.py'):
         TextureScenesDataset(
             data_root=str(tmp_path), data_prefix=_prefix('train'))
+
+
+@pytest.fixture(scope='module')
+def scribbles_root(scenes_root, tmp_path_factory):
+    """Scribbles of the train scenes, as ``make demo`` simulates them."""
+    from mmlabeleff.structures import list_folder_samples, simulate_weak_labels
+    out = tmp_path_factory.mktemp('texture_scenes_weak')
+    samples = list_folder_samples(str(scenes_root / 'img_dir' / 'train'),
+                                  str(scenes_root / 'ann_dir' / 'train'),
+                                  img_suffix='.png')
+    simulate_weak_labels(samples, str(out), 5, types=('scribbles', ),
+                         scribble_ratios=(1.0, ), workers=1)
+    return out
+
+
+def test_scribbles_from_weak_root(scenes_root, scribbles_root):
+    cfg = dict(
+        type='TextureScenesDataset',
+        data_root=str(scenes_root),
+        data_prefix=_prefix('train'),
+        supervision='scribbles',
+        weak_root=str(scribbles_root),
+        pipeline=[
+            dict(type='LoadImageFromFile'),
+            dict(type='LoadWeakAnnotations', num_classes=5),
+            dict(type='PackWeakSegInputs'),
+        ])
+    with DefaultScope.overwrite_default_scope('mmlabeleff'):
+        ds = DATASETS.build(cfg)
+    assert len(ds) == 4
+    info = ds.get_data_info(1)
+    assert info['supervision'] == 'scribbles'
+    assert 'seg_map_path' not in info  # no dense mask by accident
+    assert info['sparse_map_path'] == str(
+        scribbles_root / 'scribbles_r100' / '00001.png')
+    sample = ds[1]['data_samples']
+    assert 'gt_sem_seg' not in sample
+    sparse = sample.gt_sparse_seg.data.numpy()
+    assert sparse.shape == (1, 32, 40)
+    values = set(np.unique(sparse).tolist())
+    assert 254 in values and values - {254} <= set(range(5))
+    assert values - {254}  # some labelled pixels
+    # with keep_seg_map_path the masks come too (to draw or score them)
+    with DefaultScope.overwrite_default_scope('mmlabeleff'):
+        both = DATASETS.build(dict(cfg, keep_seg_map_path=True))
+    assert 'gt_sem_seg' in both[1]['data_samples']
+
+
+def test_weak_supervision_needs_weak_root(scenes_root):
+    with pytest.raises(ValueError, match='needs weak_root'):
+        TextureScenesDataset(data_root=str(scenes_root),
+                             data_prefix=_prefix('train'),
+                             supervision='scribbles')
+
+
+def test_missing_scribbles_are_named(scenes_root, tmp_path):
+    with pytest.raises(FileNotFoundError, match='scribbles_r100'):
+        TextureScenesDataset(data_root=str(scenes_root),
+                             data_prefix=_prefix('train'),
+                             supervision='scribbles', weak_root=str(tmp_path))
