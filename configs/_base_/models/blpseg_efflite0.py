@@ -42,7 +42,7 @@ model = dict(
         num_branch_convs=2,
         scribble_head=True,
         unlabeled_class_weight=0.02,
-        lam=dict(sigma=6.0, chunk_size=1024),
+        lam=dict(sigma=6.0, chunk_size=2048),  # one block for 176x176 crops
         self_training_thr=0.9,
         loss_decode=dict(type='BLPLoss', gamma=2.0, normalize='weight_sum')),
     train_cfg=dict(),

@@ -32,6 +32,7 @@ from integer coordinates exactly (the public code's ``torch.cdist`` squares a
 matmul-based distance, which differs by ~1e-3 in ``d^2``, i.e. ~1e-5 relative in
 ``P_dis``).
 """
+import functools
 from typing import Optional, Tuple, Union
 
 import torch
@@ -88,21 +89,52 @@ def local_aggregation_reference(logits: Tensor, feats: Tensor,
         num, channels, height, width)
 
 
-def _column_weights(feats: Tensor, coords: Tensor, sigma: Tensor, start: int,
-                    stop: int) -> Tuple[Tensor, Tensor, Tensor]:
-    """``P`` = exp(s - max_i s) and the spatial factor of columns ``start:stop``.
+def _squared_distances(coords: Tensor, start: int, stop: int) -> Tensor:
+    """``(L, N)`` squared distances of rows ``start:stop`` to all positions.
 
-    Returns ``(P, W, dist2)``: ``P`` (N, L, J) the unnormalised softmax over
-    ``i`` of ``s_ij = f_i . f_j``, ``W`` (L, J) = ``exp(-d^2 / 2 sigma^2)``
-    and ``dist2`` (L, J). ``E = P * W`` are the unnormalised affinities.
+    Exact for integer coordinates; built from the row and column differences
+    separately, so no ``(L, N, 2)`` intermediate is allocated.
     """
-    sim = torch.bmm(feats.transpose(1, 2), feats[:, :, start:stop])
+    rows, cols = coords[:, 0], coords[:, 1]
+    dist2 = (rows[start:stop, None] - rows[None, :]).square_()
+    return dist2.add_((cols[start:stop, None] - cols[None, :]).square_())
+
+
+def _spatial_block(coords: Tensor, sigma: Tensor, start: int, stop: int,
+                   with_dist2: bool) -> Tuple[Tensor, Optional[Tensor]]:
+    """``W`` (L, N) = ``exp(-d^2 / 2 sigma^2)`` of rows ``start:stop``.
+
+    Returns ``(W, d^2)``; ``d^2`` only when ``with_dist2`` (the gradient of a
+    learnable sigma needs it). A whole-map ``W`` of a fixed sigma is taken
+    from a small cache, since training maps keep their size.
+    """
+    if not with_dist2 and stop - start == coords.shape[0]:
+        return _cached_spatial(coords.shape[0], int(coords[-1, 1].item()) + 1,
+                               float(sigma), coords.device, coords.dtype), None
+    dist2 = _squared_distances(coords, start, stop)
+    return torch.exp(dist2 / (-2 * sigma * sigma)), dist2
+
+
+@functools.lru_cache(maxsize=4)
+def _cached_spatial(length: int, width: int, sigma: float,
+                    device: torch.device, dtype: torch.dtype) -> Tensor:
+    coords = pixel_coordinates(length // width, width, device).to(dtype)
+    dist2 = _squared_distances(coords, 0, length)
+    return torch.exp(dist2 / (-2.0 * sigma * sigma))
+
+
+def _row_weights(feats: Tensor, start: int, stop: int) -> Tensor:
+    """``P`` (N, L, N): ``P[:, j, i] = exp(s_ij - max_i s_ij)`` for ``j`` in
+    ``start:stop``, with ``s_ij = f_i . f_j``.
+
+    ``s`` is symmetric, so column ``j`` of the paper's ``P_low`` (a softmax
+    over ``i``) is row ``j`` here, and every reduction over ``i`` runs along
+    contiguous memory.
+    """
+    sim = torch.bmm(feats[:, :, start:stop].transpose(1, 2), feats)
     # exp of (s - max) below -87 is a float32 subnormal, which is slow on
-    # CPUs and negligible next to the column's maximum term exp(0) = 1.
-    sim = sim.sub_(sim.amax(dim=1, keepdim=True)).clamp_(min=-87.0).exp_()
-    dist2 = (coords[:, None, :] - coords[None, start:stop, :]).square().sum(-1)
-    spatial = torch.exp(-dist2 / (2 * sigma * sigma))
-    return sim, spatial, dist2
+    # CPUs and negligible next to the row's maximum term exp(0) = 1.
+    return sim.sub_(sim.amax(dim=2, keepdim=True)).clamp_(min=-87.0).exp_()
 
 
 class _LocalAggregationFunction(torch.autograd.Function):
@@ -115,79 +147,91 @@ class _LocalAggregationFunction(torch.autograd.Function):
     gradient, with ``G = dL/dout`` and ``c_j = sum_k G_kj out_kj``::
 
         dL/dX    = (G / D) E^T
-        dL/ds_ij = P_ij (W_ij ((X^T G)_ij - c_j) - eps c_j) / D_j
+        dL/ds_ij = t_ij - P_ij v_j,  t_ij = E_ij ((X^T G)_ij - c_j) / D_j,
+                   v_j = sum_i t_ij / Z_j  (= eps c_j / D_j)
         dL/df    = F dS^T, plus F dS added at the block's columns
-        dL/dsigma = sum_ij E_ij ((X^T G)_ij - c_j) / D_j * d_ij^2 / sigma^3
+        dL/dsigma = sum_ij t_ij d_ij^2 / sigma^3
 
-    so neither pass holds more than a few ``N x L x chunk`` blocks; when all
-    columns fit in one chunk the forward pass keeps ``P`` for the backward
-    pass instead of recomputing it.
+    Blocks are stored transposed (``[j, i]``, see :func:`_row_weights`), so
+    neither pass holds more than a few ``N x L x chunk`` blocks; when all
+    columns fit in one block the forward pass keeps ``P`` and ``E`` for the
+    backward pass instead of recomputing them.
     """
 
     @staticmethod
     def forward(ctx, logits: Tensor, feats: Tensor, coords: Tensor,
                 sigma: Tensor, chunk: int, eps: float) -> Tensor:
         length = logits.shape[2]
-        outs, denoms = [], []
-        saved_p = None
+        outs, denoms, z_sums = [], [], []
+        saved = (None, None)
         for start in range(0, length, chunk):
             stop = min(start + chunk, length)
-            prob, spatial, _ = _column_weights(feats, coords, sigma, start, stop)
-            z_sum = prob.sum(dim=1)
+            prob = _row_weights(feats, start, stop)
+            spatial, _ = _spatial_block(coords, sigma, start, stop, False)
+            affinity = prob * spatial
+            z_sum = prob.sum(dim=2)
+            denom = affinity.sum(dim=2).add_(z_sum, alpha=eps)
             if stop - start == length and any(ctx.needs_input_grad[:4]):
-                saved_p = prob  # kept for the backward pass
-                affinity = prob * spatial
-            else:
-                affinity = prob.mul_(spatial)
-            denom = affinity.sum(dim=1) + eps * z_sum
-            outs.append(torch.bmm(logits, affinity) / denom[:, None, :])
+                saved = (prob, affinity)  # kept for the backward pass
+            outs.append(torch.bmm(logits, affinity.transpose(1, 2))
+                        .div_(denom[:, None, :]))
             denoms.append(denom)
-        out = torch.cat(outs, dim=2)
-        ctx.chunk, ctx.eps = chunk, eps
+            z_sums.append(z_sum)
+            del prob, affinity
+        out = torch.cat(outs, dim=2) if len(outs) > 1 else outs[0]
+        ctx.chunk = chunk
         ctx.save_for_backward(logits, feats, coords, sigma, out,
-                              torch.cat(denoms, dim=1), saved_p)
+                              torch.cat(denoms, dim=1), torch.cat(z_sums, dim=1),
+                              *saved)
         return out
 
     @staticmethod
     def backward(ctx, grad_out: Tensor):
-        logits, feats, coords, sigma, out, denom, saved_p = ctx.saved_tensors
-        chunk, eps = ctx.chunk, ctx.eps
+        (logits, feats, coords, sigma, out, denom, z_sum, saved_p,
+         saved_e) = ctx.saved_tensors
+        chunk = ctx.chunk
         length = logits.shape[2]
         grad_out = grad_out.contiguous()
         need_x, need_f, _, need_sigma = ctx.needs_input_grad[:4]
         grad_x = torch.zeros_like(logits) if need_x else None
         grad_f = torch.zeros_like(feats) if need_f else None
         grad_sigma = torch.zeros_like(sigma) if need_sigma else None
-        coef = (grad_out * out).sum(dim=1)  # c_j, (N, L)
+        inv_d = denom.reciprocal()  # (N, L)
+        grad_scaled = grad_out * inv_d[:, None, :]  # G_kj / D_j
+        coef = (grad_out * out).sum(dim=1).mul_(inv_d)  # c_j / D_j
         for start in range(0, length, chunk):
             stop = min(start + chunk, length)
+            dist2 = None
+            if need_sigma:
+                _, dist2 = _spatial_block(coords, sigma, start, stop, True)
             if saved_p is not None:
-                prob = saved_p
-                dist2 = (coords[:, None, :] - coords[None, :, :]).square().sum(-1)
-                spatial = torch.exp(-dist2 / (2 * sigma * sigma))
+                prob, affinity = saved_p, saved_e
             else:
-                prob, spatial, dist2 = _column_weights(feats, coords, sigma,
-                                                       start, stop)
-            inv_d = denom[:, None, start:stop].reciprocal()  # (N, 1, J)
-            grad_block = grad_out[:, :, start:stop]
+                prob = _row_weights(feats, start, stop)
+                spatial, _ = _spatial_block(coords, sigma, start, stop, False)
+                affinity = prob * spatial
+            grad_block = grad_scaled[:, :, start:stop]
             if need_x:
-                grad_x += torch.bmm(grad_block * inv_d,
-                                    (prob * spatial).transpose(1, 2))
+                grad_x += torch.bmm(grad_block, affinity)
             if not (need_f or need_sigma):
                 continue
-            c_j = coef[:, None, start:stop]  # (N, 1, J)
-            # (X^T G)_ij - c_j, then the spatial factor: dL/dE_ij * D_j
-            grad_e = torch.bmm(logits.transpose(1, 2), grad_block).sub_(c_j)
+            # t_ij = E_ij ((X^T G)_ij - c_j) / D_j, stored [j, i]
+            grad_s = torch.bmm(grad_block.transpose(1, 2), logits)
+            grad_s.sub_(coef[:, start:stop, None]).mul_(affinity)
             if need_sigma:
-                grad_sigma += (grad_e * prob * spatial * dist2 * inv_d).sum() \
-                    / sigma ** 3
+                grad_sigma += (grad_s * dist2).sum() / sigma ** 3
             if need_f:
-                grad_s = grad_e.mul_(spatial).sub_(eps * c_j).mul_(prob).mul_(inv_d)
-                if stop - start == length:  # s is symmetric: one product
-                    grad_f += torch.bmm(feats, grad_s + grad_s.transpose(1, 2))
-                    continue
-                grad_f += torch.bmm(feats[:, :, start:stop], grad_s.transpose(1, 2))
-                grad_f[:, :, start:stop] += torch.bmm(feats, grad_s)
+                # dL/ds_ij = t_ij - P_ij v_j with v_j = sum_i t_ij / Z_j, which
+                # is eps c_j / D_j exactly, but computed from t it cancels
+                # t's rounding in a saturated column as a softmax backward
+                # does (the explicit eps term loses it in float32).
+                v_j = grad_s.sum(dim=2, keepdim=True).div_(
+                    z_sum[:, start:stop, None])
+                grad_s.addcmul_(prob, v_j, value=-1.0)
+                # f_i and f_j both enter s_ij; a transposed operand costs a
+                # matrix product nothing (an elementwise transpose would)
+                grad_f.baddbmm_(feats[:, :, start:stop], grad_s)
+                grad_f[:, :, start:stop].baddbmm_(feats, grad_s.transpose(1, 2))
         return grad_x, grad_f, None, grad_sigma, None, None
 
 

@@ -154,3 +154,38 @@ def test_half_precision_inputs_are_computed_in_float32(dtype):
         logits.to(dtype).float(), feats.to(dtype).float(), 6.0))
     assert x.grad is not None and x.grad.dtype == dtype
     assert (out - expected).abs().max() < 0.1  # only the input rounding differs
+
+
+def test_float32_gradient_of_saturated_softmax_is_accurate():
+    # 64-d features give self-similarities far above the rest, so each
+    # column of P_low is nearly one-hot and the feature gradient is of the
+    # order of eps * c_j: it must still match the float64 dense form.
+    gen = torch.Generator().manual_seed(5)
+    logits = torch.randn(2, 11, 9, 11, generator=gen, dtype=torch.float64)
+    feats = torch.randn(2, 64, 9, 11, generator=gen, dtype=torch.float64)
+    grad = torch.randn(2, 11, 9, 11, generator=gen, dtype=torch.float64)
+    grads = {}
+    for name, fn, dtype in (
+            ('dense64', local_aggregation_reference, torch.float64),
+            ('ours32', lambda x, f, s: local_aggregation(x, f, s), torch.float32),
+            ('chunked32', lambda x, f, s: local_aggregation(x, f, s, 13),
+             torch.float32)):
+        f = feats.to(dtype).clone().requires_grad_()
+        (fn(logits.to(dtype), f, 6.0) * grad.to(dtype)).sum().backward()
+        grads[name] = f.grad.double()
+    scale = grads['dense64'].abs().max()
+    assert scale > 0
+    for name in ('ours32', 'chunked32'):
+        error = (grads[name] - grads['dense64']).abs().max()
+        assert error < 1e-3 * scale, (name, float(error / scale))
+
+
+def test_cached_spatial_term_follows_the_map_shape():
+    # 5x7 and 7x5 maps have the same number of pixels but different
+    # spatial terms; a fixed sigma takes the whole-map term from a cache.
+    for size in ((5, 7), (7, 5), (5, 7)):
+        logits, feats = _inputs(size=size)
+        torch.testing.assert_close(
+            local_aggregation(logits, feats, 2.0),
+            local_aggregation_reference(logits, feats, 2.0),
+            rtol=1e-10, atol=1e-12)
