@@ -80,6 +80,32 @@ def dump_tiny_camvid_config(path, data_root, work_dir, **overrides) -> str:
     return str(path)
 
 
+def shrink_schedule(cfg, max_iters: int, eta_min: float = 1e-4):
+    """Shrink the schedule and runtime of a recipe in place for a tiny run.
+
+    ``max_iters`` iterations with one validation and one checkpoint at the
+    end (no best-checkpoint tracking), a poly decay to ``eta_min`` over them,
+    a log line per iteration, no visualisation, and a single-process gloo /
+    fork environment. The recipe shrinkers of this module and
+    :mod:`~mmlabeleff.testing.tiny_demo` end with it.
+
+    Returns:
+        Config: ``cfg``.
+    """
+    cfg.train_cfg.max_iters = max_iters
+    cfg.train_cfg.val_interval = max_iters
+    cfg.param_scheduler = [dict(type='PolyLR', eta_min=eta_min, power=0.9,
+                                begin=0, end=max_iters, by_epoch=False)]
+    cfg.default_hooks.logger.interval = 1
+    cfg.default_hooks.checkpoint.interval = max_iters
+    cfg.default_hooks.checkpoint.save_best = None
+    cfg.default_hooks.visualization.draw = False
+    cfg.env_cfg = dict(cudnn_benchmark=False, mp_cfg=dict(
+        mp_start_method='fork', opencv_num_threads=0), dist_cfg=dict(
+            backend='gloo'))
+    return cfg
+
+
 def shrink_weak_recipe(cfg, data_root, weak_root, work_dir, max_iters=2,
                        crop_size=(32, 32)):
     """Shrink a CamVid weak-label recipe (e.g. ``configs/blpseg/``) in place
@@ -120,18 +146,7 @@ def shrink_weak_recipe(cfg, data_root, weak_root, work_dir, max_iters=2,
     cfg.model.backbone.init_cfg = None
     cfg.model.data_preprocessor.size = crop_size
     cfg.model.decode_head.channels = 16
-    cfg.train_cfg.max_iters = max_iters
-    cfg.train_cfg.val_interval = max_iters
-    cfg.param_scheduler = [dict(type='PolyLR', eta_min=1e-4, power=0.9,
-                                begin=0, end=max_iters, by_epoch=False)]
-    cfg.default_hooks.logger.interval = 1
-    cfg.default_hooks.checkpoint.interval = max_iters
-    cfg.default_hooks.checkpoint.save_best = None
-    cfg.default_hooks.visualization.draw = False
-    cfg.env_cfg = dict(cudnn_benchmark=False, mp_cfg=dict(
-        mp_start_method='fork', opencv_num_threads=0), dist_cfg=dict(
-            backend='gloo'))
-    return cfg
+    return shrink_schedule(cfg, max_iters)
 
 
 def shrink_pascal_recipe(cfg, data_root, work_dir, max_iters=2,
@@ -185,15 +200,4 @@ def shrink_pascal_recipe(cfg, data_root, work_dir, max_iters=2,
         cfg[loader].num_workers = 0
         cfg[loader].persistent_workers = False
     cfg.train_dataloader.batch_size = 2
-    cfg.train_cfg.max_iters = max_iters
-    cfg.train_cfg.val_interval = max_iters
-    cfg.param_scheduler = [dict(type='PolyLR', eta_min=0.0, power=0.9,
-                                begin=0, end=max_iters, by_epoch=False)]
-    cfg.default_hooks.logger.interval = 1
-    cfg.default_hooks.checkpoint.interval = max_iters
-    cfg.default_hooks.checkpoint.save_best = None
-    cfg.default_hooks.visualization.draw = False
-    cfg.env_cfg = dict(cudnn_benchmark=False, mp_cfg=dict(
-        mp_start_method='fork', opencv_num_threads=0), dist_cfg=dict(
-            backend='gloo'))
-    return cfg
+    return shrink_schedule(cfg, max_iters, eta_min=0.0)

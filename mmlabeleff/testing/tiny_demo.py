@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Optional, Tuple, Union
 
 from .script_loader import REPO_ROOT
+from .tiny_configs import shrink_schedule
 
 DEMO_FULL_CONFIG = (REPO_ROOT / 'configs/demo/'
                     'deeplabv3plus_efflite0_1xb8-300iter_texture-scenes-'
@@ -97,14 +98,4 @@ def shrink_demo_recipe(cfg, data_root, work_dir,
     for hook in cfg.get('custom_hooks', None) or []:
         if hook['type'] == 'SelfTrainingHook':
             hook['start_iter'] = 1
-    cfg.train_cfg.max_iters = max_iters
-    cfg.train_cfg.val_interval = max_iters
-    cfg.param_scheduler = [dict(type='PolyLR', eta_min=1e-4, power=0.9,
-                                begin=0, end=max_iters, by_epoch=False)]
-    cfg.default_hooks.logger.interval = 1
-    cfg.default_hooks.checkpoint.interval = max_iters
-    cfg.default_hooks.visualization.draw = False
-    cfg.env_cfg = dict(cudnn_benchmark=False, mp_cfg=dict(
-        mp_start_method='fork', opencv_num_threads=0), dist_cfg=dict(
-            backend='gloo'))
-    return cfg
+    return shrink_schedule(cfg, max_iters)

@@ -282,8 +282,14 @@ def local_aggregation(logits: Tensor,
     if not bool(torch.isfinite(sigma.detach())) or float(sigma.detach()) <= 0:
         raise ValueError('sigma must be finite and positive, got '
                          f'{float(sigma.detach())}')
+    two_var = 2 * sigma.detach() * sigma.detach()
+    if not bool(torch.isfinite(two_var)) or float(two_var) <= 0:
+        raise ValueError(f'sigma={float(sigma.detach()):g} is out of range: '
+                         f'2 sigma^2 is not a positive finite {logits.dtype}')
     num, channels, height, width = logits.shape
     length = height * width
+    if length == 0:
+        raise ValueError(f'logits and feats are empty maps: {tuple(logits.shape)}')
     chunk = length if chunk_size is None else min(int(chunk_size), length)
     coords = pixel_coordinates(height, width, logits.device).to(logits.dtype)
     with torch.autocast(device_type=logits.device.type, enabled=False):

@@ -104,11 +104,18 @@ def test_large_feature_gaps_stay_finite():
 
 
 @pytest.mark.parametrize('bad', [dict(sigma=0.0), dict(sigma=float('nan')),
+                                 dict(sigma=float('inf')), dict(sigma=1e-30),
+                                 dict(sigma=1e30),
                                  dict(chunk_size=0)])
 def test_bad_arguments(bad):
     logits, feats = _inputs(torch.float32)
     with pytest.raises(ValueError):
         local_aggregation(logits, feats, **bad)
+
+
+def test_empty_map_is_a_clear_error():
+    with pytest.raises(ValueError, match='empty'):
+        local_aggregation(torch.zeros(1, 3, 0, 5), torch.zeros(1, 4, 0, 5))
 
 
 def test_shape_mismatch():
