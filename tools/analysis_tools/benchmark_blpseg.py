@@ -51,7 +51,14 @@ def parse_args(argv=None):
     parser.add_argument('--skip-steps', action='store_true')
     parser.add_argument('--skip-memory', action='store_true')
     parser.add_argument('--out', help='write the results as JSON here')
-    return parser.parse_args(argv)
+    args = parser.parse_args(argv)
+    if args.repeats < 1 or args.warmup < 0:
+        parser.error(f'--repeats must be >= 1 and --warmup >= 0, got '
+                     f'{args.repeats} and {args.warmup}')
+    if any(size < 32 for size in args.sizes):
+        parser.error(f'--sizes must be at least 32 px (the backbone downsamples '
+                     f'32x), got {args.sizes}')
+    return args
 
 
 def main(argv=None):
