@@ -26,8 +26,8 @@
 # 40 epochs of batch 10 with drop_last: 1,058 iterations x 40 = 42,320;
 # self-training from iteration 10,000 (TRAIN_ST_POINT). Batch 10 as 2 GPUs
 # x 5, SyncBN, mixed precision (AmpOptimWrapper; paper and public code use
-# AMP). For fp32 (a CPU; a GPU until the LAM runs in fp32 under autocast, see
-# the README's known issue): --cfg-options optim_wrapper.type=OptimWrapper.
+# AMP; the LAM computes in fp32 inside it, see the README). On a CPU, train
+# in fp32: --cfg-options optim_wrapper.type=OptimWrapper.
 _base_ = [
     '../_base_/models/blpseg_r101.py',  # ResNet-101 + UperNet + BLPSeg head
     '../_base_/datasets/voc12_aug_weak.py',  # VOC trainaug scribbles, val

@@ -8,6 +8,8 @@ The logic of ``tools/analysis_tools/benchmark_blpseg.py``:
   losses, backward, optimizer step) in interleaved rounds after a warm-up,
   so that machine load affects all of them alike; the median step time of
   each and its ratio to the first config are reported.
+* :func:`step_ratio_bound` puts the ratio next to the one the LAM's matrix
+  products alone imply (multiply-adds counted against the baseline's).
 * :func:`inference_peak_memory` runs whole-image inference of a config's
   model at one input size in a fresh process and reports the growth of the
   process's peak resident memory (``VmHWM``) over its resident memory just
@@ -20,16 +22,22 @@ import statistics
 import time
 from typing import Dict, List, Optional, Sequence
 
+import numpy as np
 import torch
 from mmengine.config import Config
+from mmengine.model import revert_sync_batchnorm
 from mmengine.optim import build_optim_wrapper
 from mmengine.registry import init_default_scope
 from mmengine.runner import Runner
 
 from .setup_env import register_all_modules
 
-__all__ = ['benchmark_train_steps', 'inference_peak_memory',
-           'dense_lam_bytes', 'format_step_table', 'format_memory_table']
+__all__ = [
+    'benchmark_train_steps', 'synthetic_batch', 'lam_training_macs',
+    'forward_macs', 'step_ratio_bound', 'format_bound_table',
+    'inference_peak_memory', 'dense_lam_bytes', 'format_step_table',
+    'format_memory_table'
+]
 
 
 def _build_model(cfg: Config):
@@ -38,18 +46,83 @@ def _build_model(cfg: Config):
     model_cfg.backbone.init_cfg = None  # the weights do not change the cost
     model = MODELS.build(model_cfg)
     model.init_weights()
-    return model
+    # SyncBN needs a process group; the Runner reverts it the same way in a
+    # non-distributed run
+    return revert_sync_batchnorm(model)
+
+
+def _optim_wrapper_cfg(cfg: Config) -> dict:
+    """The config's optimizer wrapper; fp32 where AMP cannot run (no GPU)."""
+    wrapper = copy.deepcopy(cfg.optim_wrapper)
+    if wrapper.get('type') == 'AmpOptimWrapper' and not torch.cuda.is_available():
+        wrapper['type'] = 'OptimWrapper'
+    return wrapper
+
+
+def synthetic_batch(num_classes: int, size: Sequence[int], batch_size: int,
+                    seed: int = 0) -> dict:
+    """A seeded training batch for configs whose data is not on this machine.
+
+    Each sample has a random RGB image and simulated 1-pixel scribbles
+    (:meth:`WeakLabelSimulator.scribbles`) on a dense mask of random class
+    blocks (an 8 x 8 grid of class ids, upsampled). The step cost of the
+    models timed here does not depend on the pixel values or on which pixels
+    carry labels (every operation is dense); only the sizes matter.
+
+    Args:
+        num_classes (int): K.
+        size (tuple[int, int]): (H, W) of every image (the crop size).
+        batch_size (int): Samples in the batch.
+        seed (int): Seed of the images, masks and scribbles.
+
+    Returns:
+        dict: ``inputs`` and ``data_samples`` lists, as a dataloader yields.
+    """
+    from mmlabeleff.datasets.transforms import PackWeakSegInputs
+    from mmlabeleff.structures.weak_label_simulator import WeakLabelSimulator
+    height, width = (int(v) for v in size)
+    rng = np.random.default_rng(seed)
+    simulator = WeakLabelSimulator(num_classes, seed=seed)
+    pack = PackWeakSegInputs()
+    inputs, samples = [], []
+    for index in range(batch_size):
+        grid = rng.integers(0, num_classes, size=(8, 8), dtype=np.uint8)
+        rows = np.arange(height) * 8 // height
+        cols = np.arange(width) * 8 // width
+        mask = grid[rows[:, None], cols[None, :]]
+        results = dict(
+            img=rng.integers(0, 256, size=(height, width, 3), dtype=np.uint8),
+            img_path=f'synthetic_{index}.png', ori_shape=(height, width),
+            img_shape=(height, width), pad_shape=(height, width),
+            scale_factor=(1.0, 1.0), flip=False, flip_direction=None,
+            reduce_zero_label=False, seg_fields=['gt_sparse_seg_map'],
+            gt_sparse_seg_map=simulator.scribbles(mask, key=str(index)))
+        packed = pack.transform(results)
+        inputs.append(packed['inputs'])
+        samples.append(packed['data_samples'])
+    return dict(inputs=inputs, data_samples=samples)
 
 
 def benchmark_train_steps(cfgs: Dict[str, Config], repeats: int = 10,
-                          warmup: int = 2, seed: int = 0) -> List[dict]:
+                          warmup: int = 2, seed: int = 0,
+                          batch_size: Optional[int] = None,
+                          synthetic: bool = False) -> List[dict]:
     """Median ``train_step`` time of each config on one shared batch.
+
+    ``AmpOptimWrapper`` recipes step in fp32 when there is no GPU (AMP needs
+    one).
 
     Args:
         cfgs (dict[str, Config]): Name -> config; the first is the baseline.
         repeats (int): Timed rounds (each round steps every model once).
         warmup (int): Untimed rounds first.
         seed (int): Torch seed for model initialisation.
+        batch_size (int, optional): Images per step; defaults to the first
+            config's ``train_dataloader.batch_size``.
+        synthetic (bool): Time :func:`synthetic_batch` at the first config's
+            crop size (``model.data_preprocessor.size``) instead of the first
+            batch of its train dataloader (for recipes whose data is not on
+            this machine).
 
     Returns:
         list[dict]: One row per config: ``name``, ``median_s``, ``min_s``,
@@ -61,13 +134,20 @@ def benchmark_train_steps(cfgs: Dict[str, Config], repeats: int = 10,
     init_default_scope(first.get('default_scope', 'mmlabeleff'))
     loader_cfg = copy.deepcopy(first.train_dataloader)
     loader_cfg.update(num_workers=0, persistent_workers=False)
-    batch = next(iter(Runner.build_dataloader(loader_cfg, seed=seed)))
+    if batch_size is not None:
+        loader_cfg.batch_size = batch_size
+    if synthetic:
+        batch = synthetic_batch(first.model.decode_head.num_classes,
+                                first.model.data_preprocessor.size,
+                                loader_cfg.batch_size, seed)
+    else:
+        batch = next(iter(Runner.build_dataloader(loader_cfg, seed=seed)))
     steps = {}
     for name in names:
         torch.manual_seed(seed)
         model = _build_model(cfgs[name])
         model.train()
-        wrapper = build_optim_wrapper(model, copy.deepcopy(cfgs[name].optim_wrapper))
+        wrapper = build_optim_wrapper(model, _optim_wrapper_cfg(cfgs[name]))
         steps[name] = (model, wrapper)
     times = {name: [] for name in names}
     for round_index in range(warmup + repeats):
@@ -84,6 +164,99 @@ def benchmark_train_steps(cfgs: Dict[str, Config], repeats: int = 10,
                  min_s=min(times[name]),
                  ratio=statistics.median(times[name]) / base)
             for name in names]
+
+
+def lam_training_macs(size: Sequence[int], embed_dims: int, num_classes: int,
+                      chunk_size: Optional[int] = None, stride: int = 4) -> int:
+    """Multiply-adds of the LAM's matrix products in one training step, per image.
+
+    With ``N`` positions at ``stride``, ``D = embed_dims`` and ``K =
+    num_classes`` (see :class:`~mmlabeleff.models.layers.local_aggregation_module.
+    _LocalAggregationFunction`): forward ``N^2 D`` (similarities) and ``N^2 K``
+    (aggregation); backward ``N^2 K`` twice (``dL/dX`` and ``X^T G``) and
+    ``N^2 D`` twice (``dL/df``), plus the similarities again when the map
+    needs more than one block of ``chunk_size`` columns. Any exact LAM does
+    these products; elementwise passes are not counted.
+
+    Args:
+        size (tuple[int, int]): Input (H, W).
+        embed_dims (int): D.
+        num_classes (int): K.
+        chunk_size (int, optional): Columns per block; None for one block.
+        stride (int): Input pixels per LAM position. Defaults to 4.
+
+    Returns:
+        int: Multiply-adds per image.
+    """
+    length = (int(size[0]) // stride) * (int(size[1]) // stride)
+    similarities = 1 if chunk_size is None or chunk_size >= length else 2
+    return length * length * ((similarities + 2) * embed_dims + 3 * num_classes)
+
+
+def forward_macs(cfg: Config, size: Sequence[int]) -> int:
+    """Multiply-adds of one image's forward pass (``mmengine``'s FlopAnalyzer).
+
+    Counts the segmentor's ``_forward`` (backbone and decode head) traced on a
+    random ``(1, 3, H, W)`` input. Meant for models without a LAM (its
+    custom autograd function is not counted by the tracer).
+
+    Args:
+        cfg (Config): The config of the model.
+        size (tuple[int, int]): Input (H, W).
+
+    Returns:
+        int: Multiply-adds (FlopAnalyzer's "flops" count one per
+        multiply-add).
+    """
+    from mmengine.analysis import FlopAnalyzer
+
+    class _Forward(torch.nn.Module):
+
+        def __init__(self, model):
+            super().__init__()
+            self.model = model
+
+        def forward(self, inputs):
+            return self.model._forward(inputs)
+
+    register_all_modules(init_default_scope=False)
+    init_default_scope(cfg.get('default_scope', 'mmlabeleff'))
+    model = _build_model(cfg).eval()
+    analyzer = FlopAnalyzer(_Forward(model), (torch.randn(1, 3, *size), ))
+    analyzer.unsupported_ops_warnings(False)
+    analyzer.uncalled_modules_warnings(False)
+    return int(analyzer.total())
+
+
+def step_ratio_bound(baseline: Config, lam_cfg: Config,
+                     size: Sequence[int]) -> dict:
+    """The step ratio the LAM's arithmetic alone implies.
+
+    A training step costs about three forward passes (backward: gradients of
+    inputs and of weights), so if the LAM's matrix products ran at the
+    efficiency of the model's convolutions the ratio would be ``1 +
+    lam_training_macs / (3 forward_macs)``; elementwise passes, the scribble
+    branch and the losses come on top. An estimate for explaining measured
+    ratios, not a measurement.
+
+    Args:
+        baseline (Config): The model without the LAM (e.g. partial CE).
+        lam_cfg (Config): The model with it (its ``model.decode_head.lam``).
+        size (tuple[int, int]): Input (H, W), the crop size.
+
+    Returns:
+        dict: ``forward_gmac``, ``lam_train_gmac`` (per image) and ``bound``.
+    """
+    head = lam_cfg.model.decode_head
+    lam = dict(head.get('lam') or {})
+    embed_dims = lam.get('embed_dims', head.channels)
+    forward = forward_macs(baseline, size)
+    lam_macs = lam_training_macs(size, embed_dims, head.num_classes,
+                                 lam.get('chunk_size', 2048),
+                                 lam.get('patch_size', 4))
+    return dict(size=f'{size[0]}x{size[1]}', forward_gmac=forward / 1e9,
+                lam_train_gmac=lam_macs / 1e9,
+                bound=1.0 + lam_macs / (3.0 * forward))
 
 
 def _vm_kb(key: str) -> int:
@@ -180,6 +353,15 @@ def format_step_table(rows: List[dict]) -> str:
         lines.append(f"| {row['name']} | {row['median_s']:.3f} | "
                      f"{row['min_s']:.3f} | {row['ratio']:.2f}x |")
     return '\n'.join(lines)
+
+
+def format_bound_table(row: dict) -> str:
+    """Markdown table of a :func:`step_ratio_bound` result."""
+    return '\n'.join([
+        '| crop | baseline forward GMAC / image | LAM training GMAC / image | '
+        'ratio from arithmetic |', '|---|---:|---:|---:|',
+        f"| {row['size']} | {row['forward_gmac']:.2f} | "
+        f"{row['lam_train_gmac']:.2f} | {row['bound']:.2f}x |"])
 
 
 def format_memory_table(rows: List[dict]) -> str:

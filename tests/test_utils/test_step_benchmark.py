@@ -1,15 +1,22 @@
 """Step-cost and LAM-memory benchmark of BLPSeg (logic and tool)."""
 import pytest
+import torch
 from mmengine.config import Config
 
 from mmlabeleff.testing.script_loader import REPO_ROOT, load_script
 from mmlabeleff.testing.tiny_configs import shrink_weak_recipe
 from mmlabeleff.utils.step_benchmark import (
+    _optim_wrapper_cfg,
     benchmark_train_steps,
     dense_lam_bytes,
+    format_bound_table,
     format_memory_table,
     format_step_table,
+    forward_macs,
     inference_peak_memory,
+    lam_training_macs,
+    step_ratio_bound,
+    synthetic_batch,
 )
 
 RECIPES = REPO_ROOT / 'configs/blpseg'
@@ -37,6 +44,78 @@ def test_step_rows_time_each_config_against_the_first(camvid_tiny_root,
     assert '| blpseg |' in table and '1.00x' in table
 
 
+def test_synthetic_batch_is_seeded_and_has_scribbles_of_the_classes():
+    batch = synthetic_batch(num_classes=5, size=(48, 40), batch_size=3, seed=1)
+    assert len(batch['inputs']) == len(batch['data_samples']) == 3
+    for image, sample in zip(batch['inputs'], batch['data_samples']):
+        assert image.shape == (3, 48, 40) and image.dtype == torch.uint8
+        labels = sample.gt_sparse_seg.data
+        assert labels.shape == (1, 48, 40)
+        values = set(torch.unique(labels).tolist())
+        assert 254 in values and values - {254} and values <= set(range(5)) | {254}
+        # scribbles are thin: most pixels stay unlabeled
+        assert (labels == 254).float().mean() > 0.5
+    again = synthetic_batch(num_classes=5, size=(48, 40), batch_size=3, seed=1)
+    other = synthetic_batch(num_classes=5, size=(48, 40), batch_size=3, seed=2)
+    assert torch.equal(batch['inputs'][2], again['inputs'][2])
+    assert torch.equal(batch['data_samples'][2].gt_sparse_seg.data,
+                       again['data_samples'][2].gt_sparse_seg.data)
+    assert not torch.equal(batch['inputs'][2], other['inputs'][2])
+
+
+def test_step_rows_on_a_synthetic_batch_of_another_size(camvid_tiny_root,
+                                                        camvid_tiny_weak_root,
+                                                        tmp_path):
+    cfgs = {name: _tiny(path, camvid_tiny_root, camvid_tiny_weak_root, tmp_path)
+            for name, path in (('pce', PCE), ('blpseg', BLPSEG))}
+    for cfg in cfgs.values():
+        cfg.train_dataloader.dataset.data_root = str(tmp_path / 'absent')
+    rows = benchmark_train_steps(cfgs, repeats=1, warmup=0, batch_size=2,
+                                 synthetic=True)
+    assert [row['name'] for row in rows] == ['pce', 'blpseg']
+    assert all(row['median_s'] > 0 for row in rows)
+
+
+@pytest.mark.skipif(torch.cuda.is_available(), reason='checks the CPU fallback')
+def test_amp_recipes_step_in_fp32_without_a_gpu():
+    cfg = Config(dict(optim_wrapper=dict(type='AmpOptimWrapper',
+                                         optimizer=dict(type='SGD', lr=0.1))))
+    assert _optim_wrapper_cfg(cfg)['type'] == 'OptimWrapper'
+    assert cfg.optim_wrapper.type == 'AmpOptimWrapper'  # not modified
+    plain = Config(dict(optim_wrapper=dict(type='OptimWrapper')))
+    assert _optim_wrapper_cfg(plain)['type'] == 'OptimWrapper'
+
+
+def test_lam_training_macs_count_the_matrix_products():
+    # 176 px at stride 4: N = 44^2; one block: 3 N^2 D + 3 N^2 K
+    n2 = (44 * 44) ** 2
+    assert lam_training_macs((176, 176), 64, 11) == n2 * (3 * 64 + 3 * 11)
+    assert lam_training_macs((176, 176), 64, 11, chunk_size=2048) == (
+        n2 * (3 * 64 + 3 * 11))
+    # more than one block: the similarities are recomputed in backward
+    assert lam_training_macs((176, 176), 64, 11, chunk_size=1000) == (
+        n2 * (4 * 64 + 3 * 11))
+    assert lam_training_macs((64, 32), 8, 2, stride=8) == (8 * 4) ** 2 * (3 * 8 + 6)
+
+
+def test_forward_macs_count_a_convolution_exactly(camvid_tiny_root,
+                                                  camvid_tiny_weak_root, tmp_path):
+    cfg = _tiny(PCE, camvid_tiny_root, camvid_tiny_weak_root, tmp_path)
+    small, large = forward_macs(cfg, (64, 64)), forward_macs(cfg, (128, 128))
+    # a fully convolutional model: 4x the pixels, ~4x the work (the PPM's
+    # pooled branches and 1x1 maps do not grow)
+    assert 3.5 < large / small <= 4.0
+    bound = step_ratio_bound(cfg, _tiny(BLPSEG, camvid_tiny_root,
+                                        camvid_tiny_weak_root, tmp_path),
+                             (64, 64))
+    assert bound['forward_gmac'] == pytest.approx(small / 1e9)
+    lam = cfg.model.decode_head
+    expected = lam_training_macs((64, 64), lam.channels, lam.num_classes)
+    assert bound['lam_train_gmac'] == pytest.approx(expected / 1e9)
+    assert bound['bound'] == pytest.approx(1 + expected / (3 * small))
+    assert '| 64x64 |' in format_bound_table(bound)
+
+
 def test_dense_lam_bytes_counts_three_n_by_n_maps():
     # 1024 px at stride 4: N = 256^2, three float32 N x N maps = 48 GiB
     assert dense_lam_bytes((1024, 1024)) == 3 * (256 * 256) ** 2 * 4
@@ -59,6 +138,7 @@ def test_memory_rows_measure_ours_and_skip_an_oversized_dense(
     (['--repeats', '0'], '--repeats must be >= 1'),
     (['--warmup', '-1'], '--repeats must be >= 1'),
     (['--sizes', '0'], '--sizes must be at least 32'),
+    (['--batch-size', '1'], '--batch-size must be >= 2'),
 ])
 def test_tool_rejects_absurd_arguments(argv, message, capsys):
     tool = load_script('tools/analysis_tools/benchmark_blpseg.py')

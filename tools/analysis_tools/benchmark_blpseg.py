@@ -4,12 +4,21 @@ Usage::
 
     python tools/analysis_tools/benchmark_blpseg.py \
         [--configs BASELINE OTHER ...] [--repeats 10] [--warmup 2] \
+        [--synthetic] [--batch-size N] \
         [--sizes 512 1024] [--skip-memory] [--skip-steps]
 
 Step costs: the models of the configs (default: the CamVid partial-CE row
 and BLPSeg, same backbone, decoder, batch and crop) take ``train_step`` on
 one shared real CamVid batch in interleaved rounds; the median of each and
-its ratio to the first config are printed. Memory: whole-image inference of
+its ratio to the first config are printed, with the ratio that the last
+config's LAM arithmetic alone implies (its matrix products' multiply-adds
+against three forward passes of the first config). ``--synthetic`` times a seeded
+batch of random images with simulated scribbles at the first config's crop
+size instead (for recipes whose data is not here, e.g. the paper's VOC
+recipe: ``--configs configs/blpseg/blpseg-pce_r101_2xb5-42320iter_voc12aug-
+scribbles-384x384.py configs/blpseg/blpseg_r101_2xb5-42320iter_voc12aug-
+scribbles-384x384.py --synthetic --batch-size 2 --skip-memory``);
+``--batch-size`` overrides the config's batch. Memory: whole-image inference of
 the BLPSeg model at each ``--sizes`` (square), in a fresh process per case,
 with the dense LAM of the public code and with ours; the dense LAM is skipped
 when its N x N maps would not fit in memory. Logic:
@@ -21,9 +30,11 @@ from mmlabeleff.apis import load_config
 from mmlabeleff.utils.atomic_io import dump_json_atomic
 from mmlabeleff.utils.step_benchmark import (
     benchmark_train_steps,
+    format_bound_table,
     format_memory_table,
     format_step_table,
     inference_peak_memory,
+    step_ratio_bound,
 )
 
 CONFIGS = [
@@ -46,6 +57,12 @@ def parse_args(argv=None):
                         help='configs to time; the first is the baseline')
     parser.add_argument('--repeats', type=int, default=10)
     parser.add_argument('--warmup', type=int, default=2)
+    parser.add_argument('--synthetic', action='store_true',
+                        help='time a seeded random batch at the crop size of '
+                        'the first config instead of its data')
+    parser.add_argument('--batch-size', type=int,
+                        help="images per step, at least 2 (BatchNorm's PPM "
+                        "branch needs two) (default: the config's)")
     parser.add_argument('--sizes', type=int, nargs='+', default=[512, 1024],
                         help='square inference sizes for the memory table')
     parser.add_argument('--skip-steps', action='store_true')
@@ -55,6 +72,9 @@ def parse_args(argv=None):
     if args.repeats < 1 or args.warmup < 0:
         parser.error(f'--repeats must be >= 1 and --warmup >= 0, got '
                      f'{args.repeats} and {args.warmup}')
+    if args.batch_size is not None and args.batch_size < 2:
+        parser.error(f'--batch-size must be >= 2 (BatchNorm in training needs '
+                     f'two samples), got {args.batch_size}')
     if any(size < 32 for size in args.sizes):
         parser.error(f'--sizes must be at least 32 px (the backbone downsamples '
                      f'32x), got {args.sizes}')
@@ -67,8 +87,16 @@ def main(argv=None):
     results = {}
     if not args.skip_steps:
         cfgs = {path.split('/')[-1]: load_config(path) for path in args.configs}
-        results['steps'] = benchmark_train_steps(cfgs, args.repeats, args.warmup)
+        results['steps'] = benchmark_train_steps(
+            cfgs, args.repeats, args.warmup, batch_size=args.batch_size,
+            synthetic=args.synthetic)
         print(format_step_table(results['steps']))
+        base, last = (load_config(path) for path in (args.configs[0],
+                                                     args.configs[-1]))
+        if last.model.decode_head.get('lam'):
+            results['bound'] = step_ratio_bound(
+                base, last, last.model.data_preprocessor.size)
+            print(format_bound_table(results['bound']))
     if not args.skip_memory:
         cfg = load_config(args.configs[-1])
         rows = []
