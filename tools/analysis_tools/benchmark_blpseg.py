@@ -12,16 +12,20 @@ and BLPSeg, same backbone, decoder, batch and crop) take ``train_step`` on
 one shared real CamVid batch in interleaved rounds; the median of each and
 its ratio to the first config are printed, with the ratio that the last
 config's LAM arithmetic alone implies (its matrix products' multiply-adds
-against three forward passes of the first config). ``--synthetic`` times a seeded
-batch of random images with simulated scribbles at the first config's crop
-size instead (for recipes whose data is not here, e.g. the paper's VOC
-recipe: ``--configs configs/blpseg/blpseg-pce_r101_2xb5-42320iter_voc12aug-
-scribbles-384x384.py configs/blpseg/blpseg_r101_2xb5-42320iter_voc12aug-
-scribbles-384x384.py --synthetic --batch-size 2 --skip-memory``);
-``--batch-size`` overrides the config's batch. Memory: whole-image inference of
-the BLPSeg model at each ``--sizes`` (square), in a fresh process per case,
-with the dense LAM of the public code and with ours; the dense LAM is skipped
-when its N x N maps would not fit in memory. Logic:
+against three forward passes of the first config). ``--synthetic`` times a
+seeded batch of random images with simulated scribbles at the first
+config's crop size instead, for recipes whose data is not here, e.g. the
+paper's VOC recipe::
+
+    python tools/analysis_tools/benchmark_blpseg.py --configs \
+        configs/blpseg/blpseg-pce_r101_2xb5-42320iter_voc12aug-scribbles-384x384.py \
+        configs/blpseg/blpseg_r101_2xb5-42320iter_voc12aug-scribbles-384x384.py \
+        --synthetic --batch-size 2 --skip-memory
+
+``--batch-size`` overrides the config's batch. Memory: whole-image inference
+of the BLPSeg model at each ``--sizes`` (square), in a fresh process per
+case, with the dense LAM of the public code and with ours; the dense LAM is
+skipped when its N x N maps would not fit in memory. Logic:
 :mod:`mmlabeleff.utils.step_benchmark`.
 """
 import argparse
