@@ -81,6 +81,9 @@ def synthetic_batch(num_classes: int, size: Sequence[int], batch_size: int,
     from mmlabeleff.datasets.transforms import PackWeakSegInputs
     from mmlabeleff.structures.weak_label_simulator import WeakLabelSimulator
     height, width = (int(v) for v in size)
+    if height < 1 or width < 1 or batch_size < 1:
+        raise ValueError(f'synthetic_batch needs a positive size and batch size, '
+                         f'got size={tuple(size)}, batch_size={batch_size}')
     rng = np.random.default_rng(seed)
     simulator = WeakLabelSimulator(num_classes, seed=seed)
     pack = PackWeakSegInputs()
@@ -137,6 +140,9 @@ def benchmark_train_steps(cfgs: Dict[str, Config], repeats: int = 10,
     if batch_size is not None:
         loader_cfg.batch_size = batch_size
     if synthetic:
+        if first.model.get('data_preprocessor', {}).get('size') is None:
+            raise ValueError(f'--synthetic needs model.data_preprocessor.size (the '
+                             f'crop size) in the first config ({names[0]})')
         batch = synthetic_batch(first.model.decode_head.num_classes,
                                 first.model.data_preprocessor.size,
                                 loader_cfg.batch_size, seed)

@@ -63,6 +63,18 @@ def test_synthetic_batch_is_seeded_and_has_scribbles_of_the_classes():
     assert not torch.equal(batch['inputs'][2], other['inputs'][2])
 
 
+@pytest.mark.parametrize('size, batch_size', [((0, 40), 2), ((48, 40), 0)])
+def test_synthetic_batch_rejects_empty_sizes(size, batch_size):
+    with pytest.raises(ValueError, match='positive size and batch size'):
+        synthetic_batch(num_classes=5, size=size, batch_size=batch_size)
+
+
+def test_synthetic_steps_need_the_crop_size():
+    cfg = Config(dict(model=dict(type='X'), train_dataloader=dict(batch_size=2)))
+    with pytest.raises(ValueError, match='data_preprocessor.size'):
+        benchmark_train_steps({'bare.py': cfg}, repeats=1, synthetic=True)
+
+
 def test_step_rows_on_a_synthetic_batch_of_another_size(camvid_tiny_root,
                                                         camvid_tiny_weak_root,
                                                         tmp_path):
