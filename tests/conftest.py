@@ -10,9 +10,13 @@ from mmlabeleff.testing.tiny_configs import CAMVID_CONFIG, tiny_camvid_cfg_optio
 TEST_DATA = REPO_ROOT / 'tests' / 'data'
 
 
-def _shared_camvid() -> Path:
+def _shared_data(name: str) -> Path:
     shared = os.environ.get('MMLABELEFF_SHARED', str(REPO_ROOT.parent / 'shared'))
-    return Path(shared) / 'data' / 'camvid'
+    return Path(shared) / 'data' / name
+
+
+def _shared_camvid() -> Path:
+    return _shared_data('camvid')
 
 
 @pytest.fixture(scope='session')
@@ -40,8 +44,8 @@ def camvid_tiny_weak_root(camvid_tiny_root, tmp_path_factory) -> Path:
     """Weak labels of camvid_tiny's train split, written by
     :func:`mmlabeleff.structures.simulate_weak_labels` with the defaults of
     ``tools/dataset_converters/simulate_weak_labels.py`` (seed 0)."""
-    from mmlabeleff.structures import list_camvid_samples, simulate_weak_labels
-    samples, classes, label_map = list_camvid_samples(str(camvid_tiny_root),
+    from mmlabeleff.structures import list_split_samples, simulate_weak_labels
+    samples, classes, label_map = list_split_samples(str(camvid_tiny_root),
                                                       'train')
     out = tmp_path_factory.mktemp('camvid_tiny_weak')
     simulate_weak_labels(samples, str(out), len(classes), classes=classes,
@@ -56,6 +60,22 @@ def camvid_root() -> Path:
     if not (root / 'splits' / 'train.txt').is_file():
         pytest.skip(f'real CamVid not found at {root} (../shared is absent)')
     return root
+
+
+@pytest.fixture(scope='session')
+def msrc21_root() -> Path:
+    """The real MSRC-21 in ../shared/data/msrc21; skips when it is absent."""
+    root = _shared_data('msrc21')
+    if not (root / 'splits' / 'train.txt').is_file():
+        pytest.skip(f'real MSRC-21 not found at {root} (../shared is absent)')
+    return root
+
+
+@pytest.fixture(scope='session')
+def msrc21_tiny_root() -> Path:
+    """A 4 train / 2 val fake MSRC-21 in the real layout
+    (``tests/data/make_msrc21_tiny.py``)."""
+    return TEST_DATA / 'msrc21_tiny'
 
 
 @pytest.fixture(autouse=True, scope='session')

@@ -463,6 +463,41 @@ class BaseWeakSegDataset(BaseSegDataset):
             data_list.append(info)
         return data_list
 
+    def load_split_pairs(self) -> List[dict]:
+        """Data infos of a split file of ``"image_path label_path"`` pairs.
+
+        The layout of CamVid and MSRC-21 (``splits/<split>.txt`` under
+        ``data_root``, paths relative to it): every line gives an image and
+        its dense mask; the image id of the weak-label files under
+        ``weak_root`` is the image's file stem.
+
+        Returns:
+            list[dict]: mmengine data infos (see the class docstring).
+
+        Raises:
+            FileNotFoundError: Naming a missing split file, mask, weak-label
+                JSON or sparse map.
+            ValueError: Naming a malformed split or weak-label file, or for
+                a ``metainfo`` class subset with weak supervision (weak
+                labels are stored in the dataset's own class ids).
+        """
+        if self.supervision not in ('full', 'unlabeled') and self.label_map:
+            raise ValueError(
+                f'{type(self).__name__}: a metainfo with other classes '
+                f'(label_map {self.label_map}) cannot be used with '
+                f'supervision={self.supervision!r}; weak labels are stored in '
+                f"the dataset's own {len(self.METAINFO['classes'])} class ids")
+        json_path, table = self.load_weak_table()
+        data_list = []
+        for img_rel, seg_rel in self.read_split(pairs=True):
+            img_path = osp.join(self.data_root, img_rel)
+            info = self.new_data_info(img_path,
+                                      osp.join(self.data_root, seg_rel))
+            img_id = osp.splitext(osp.basename(img_path))[0]
+            self.add_weak_labels(info, img_id, json_path, table)
+            data_list.append(info)
+        return data_list
+
     # ------------------------------------------------------------------
     # weak-label JSON files
     @staticmethod

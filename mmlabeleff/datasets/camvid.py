@@ -1,5 +1,4 @@
 """CamVid, the 11-class SegNet version, with any kind of supervision."""
-import os.path as osp
 from typing import List
 
 from mmlabeleff.registry import DATASETS
@@ -121,24 +120,10 @@ class CamVidDataset(BaseWeakSegDataset):
         return label_map
 
     def load_data_list(self) -> List[dict]:
-        """Describe every image of the split for the chosen supervision.
+        """Describe every image of the split for the chosen supervision
+        (:meth:`~mmlabeleff.datasets.BaseWeakSegDataset.load_split_pairs`).
 
         Returns:
             list[dict]: mmengine data infos (see the class docstring).
         """
-        if self.supervision not in ('full', 'unlabeled') and self.label_map:
-            raise ValueError(
-                f'{type(self).__name__}: a metainfo with other classes '
-                f'(label_map {self.label_map}) cannot be used with '
-                f'supervision={self.supervision!r}; weak labels are stored in '
-                'the 11 CamVid class ids')
-        json_path, table = self.load_weak_table()
-        data_list = []
-        for img_rel, seg_rel in self.read_split(pairs=True):
-            img_path = osp.join(self.data_root, img_rel)
-            info = self.new_data_info(img_path,
-                                      osp.join(self.data_root, seg_rel))
-            img_id = osp.splitext(osp.basename(img_path))[0]
-            self.add_weak_labels(info, img_id, json_path, table)
-            data_list.append(info)
-        return data_list
+        return self.load_split_pairs()

@@ -20,9 +20,10 @@ from .label_convention import (
     image_labels_from_map,
 )
 from .weak_label_simulation import (
+    SPLIT_DATASETS,
     WEAK_LABEL_TYPES,
-    list_camvid_samples,
     list_folder_samples,
+    list_split_samples,
     load_dense_mask,
     simulate_weak_labels,
     simulate_weak_sample,
@@ -40,7 +41,8 @@ __all__ = [
     'IGNORE_INDEX', 'UNLABELED_INDEX', 'MAX_NUM_CLASSES', 'SUPERVISION_TYPES',
     'SPARSE_SUPERVISION_TYPES', 'DOMAINS', 'image_labels_from_map',
     'image_labels_from_instances', 'check_label_map', 'WeakLabelSimulator',
-    'WEAK_LABEL_TYPES', 'list_camvid_samples', 'list_folder_samples',
+    'WEAK_LABEL_TYPES', 'SPLIT_DATASETS', 'list_split_samples',
+    'list_folder_samples',
     'load_dense_mask', 'weak_label_outputs', 'simulate_weak_sample',
     'simulate_weak_labels', 'label_coverage', 'aggregate_weak_label_stats',
     'render_stats_markdown', 'format_percent', 'CLASS_WEIGHT_DENOMINATORS',

@@ -75,7 +75,8 @@ from .weak_label_stats import (
 )
 
 __all__ = [
-    'WEAK_LABEL_TYPES', 'list_camvid_samples', 'list_folder_samples',
+    'WEAK_LABEL_TYPES', 'SPLIT_DATASETS', 'list_split_samples',
+    'list_folder_samples',
     'load_dense_mask', 'weak_label_outputs', 'simulate_weak_sample',
     'simulate_weak_labels'
 ]
@@ -88,36 +89,49 @@ _WORKER = {}
 
 
 # ------------------------------------------------------------------ inputs
-def list_camvid_samples(data_root: str,
-                        split: str = 'train') -> Tuple[list, list, dict]:
-    """The samples of a CamVid split, as :class:`CamVidDataset` reads them.
+#: Datasets of the split-file layout (``splits/<split>.txt`` of
+#: ``"image_path label_path"`` lines) the simulator reads by name.
+SPLIT_DATASETS = dict(camvid='CamVidDataset', msrc21='MSRC21Dataset')
+
+
+def list_split_samples(data_root: str, split: str = 'train',
+                       dataset: str = 'camvid') -> Tuple[list, list, dict]:
+    """The samples of a split of CamVid or MSRC-21, as the dataset reads them.
 
     Args:
-        data_root (str): The CamVid root, with ``splits/<split>.txt``.
+        data_root (str): The dataset root, with ``splits/<split>.txt``.
         split (str): The split. Defaults to ``'train'``.
+        dataset (str): A key of :data:`SPLIT_DATASETS` (``'camvid'``,
+            ``'msrc21'``). Defaults to ``'camvid'``.
 
     Returns:
         tuple: ``(samples, classes, label_map)``: each sample a dict with
         ``id`` (the label map's stem), ``img_path`` and ``seg_map_path``;
-        the class names; the dataset's ``{raw value: class id}`` map (void
-        to 255).
+        the class names; the dataset's ``{raw value: class id}`` map (CamVid:
+        void 11 to 255; MSRC-21 stores 255 already, an empty map).
 
     Raises:
         FileNotFoundError: If the root or its split file is missing.
+        ValueError: For an unknown ``dataset``.
     """
-    from mmlabeleff.datasets import CamVidDataset  # datasets build on us
-    dataset = CamVidDataset(data_root=data_root,
-                            ann_file=f'splits/{split}.txt', pipeline=[],
-                            serialize_data=False)
+    if dataset not in SPLIT_DATASETS:
+        raise ValueError(f'unknown split dataset {dataset!r}; expected one '
+                         f'of {sorted(SPLIT_DATASETS)}')
+    import mmlabeleff.datasets  # noqa: F401  (registers them)
+    from mmlabeleff.registry import DATASETS  # datasets build on us
+    reader = DATASETS.build(
+        dict(type=SPLIT_DATASETS[dataset], data_root=data_root,
+             ann_file=f'splits/{split}.txt', pipeline=[],
+             serialize_data=False))
     samples = []
     label_map = {}
-    for index in range(len(dataset)):
-        info = dataset.get_data_info(index)
-        label_map = info['label_map']
+    for index in range(len(reader)):
+        info = reader.get_data_info(index)
+        label_map = info['label_map'] or {}
         samples.append(
             dict(id=osp.splitext(osp.basename(info['seg_map_path']))[0],
                  img_path=info['img_path'], seg_map_path=info['seg_map_path']))
-    return samples, list(dataset.metainfo['classes']), dict(label_map)
+    return samples, list(reader.metainfo['classes']), dict(label_map)
 
 
 def list_folder_samples(img_dir: str, ann_dir: str, img_suffix: str = '.jpg',
@@ -404,7 +418,7 @@ def simulate_weak_labels(samples: Sequence[dict],
 
     Args:
         samples (Sequence[dict]): ``id``, ``img_path``, ``seg_map_path`` of
-            each image (:func:`list_camvid_samples`,
+            each image (:func:`list_split_samples`,
             :func:`list_folder_samples`); ids must be unique.
         out_dir (str): The output folder (created).
         num_classes (int): K.

@@ -23,8 +23,8 @@ __all__ = [
     'write_truncated_png'
 ]
 
-#: ``tests/data``: the tiny fake datasets (``make_weak_uda_fake_data.py``
-#: and the READMEs there say how they were made).
+#: ``tests/data``: the tiny fake datasets (``make_weak_uda_fake_data.py``,
+#: ``make_msrc21_tiny.py`` and the READMEs there say how they were made).
 TEST_DATA = REPO_ROOT / 'tests' / 'data'
 #: The ``data_root`` of each tiny dataset.
 TINY_ROOTS: Dict[str, Path] = dict(
@@ -32,6 +32,7 @@ TINY_ROOTS: Dict[str, Path] = dict(
     cityscapes=TEST_DATA / 'cityscapes_tiny',
     coco=TEST_DATA / 'coco_tiny',
     gta5=TEST_DATA / 'gta5_tiny',
+    msrc21=TEST_DATA / 'msrc21_tiny',
     synthia=TEST_DATA / 'synthia_tiny',
     voc=TEST_DATA / 'voc_tiny' / 'VOCdevkit' / 'VOC2012',
     pascal_context=TEST_DATA / 'pascal_context_tiny' / 'VOCdevkit' /

@@ -11,8 +11,8 @@ from scipy import ndimage
 
 from mmlabeleff.structures import (
     WEAK_LABEL_TYPES,
-    list_camvid_samples,
     list_folder_samples,
+    list_split_samples,
     load_dense_mask,
     render_stats_markdown,
     simulate_weak_labels,
@@ -100,7 +100,7 @@ def test_output_names_follow_the_file_contract():
 # ------------------------------------------------------- camvid_tiny runs
 @pytest.fixture(scope='module')
 def camvid_samples(camvid_tiny_root):
-    return list_camvid_samples(str(camvid_tiny_root), 'train')
+    return list_split_samples(str(camvid_tiny_root), 'train')
 
 
 @pytest.fixture(scope='module')
@@ -114,13 +114,13 @@ def camvid_run(camvid_samples, tmp_path_factory):
     return kwargs, out, stats
 
 
-def test_list_camvid_samples(camvid_samples, camvid_tiny_root):
+def test_list_split_samples(camvid_samples, camvid_tiny_root):
     samples, classes, label_map = camvid_samples
     assert [s['id'] for s in samples] == CAMVID_IDS
     assert len(classes) == 11 and label_map == {11: 255}
     assert samples[0]['seg_map_path'].endswith('trainannot/0016E5_00000.png')
     with pytest.raises(FileNotFoundError):
-        list_camvid_samples(str(camvid_tiny_root / 'no_such_root'))
+        list_split_samples(str(camvid_tiny_root / 'no_such_root'))
 
 
 def test_camvid_layout_and_contents(camvid_run, camvid_tiny_root):

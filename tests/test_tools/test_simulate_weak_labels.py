@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from mmlabeleff.structures import list_camvid_samples, simulate_weak_labels
+from mmlabeleff.structures import list_split_samples, simulate_weak_labels
 
 SCRIPT = 'tools/dataset_converters/simulate_weak_labels.py'
 
@@ -49,7 +49,7 @@ def test_camvid_command_line_calls_the_library(tool, camvid_tiny_root,
     printed = capsys.readouterr().out
     assert f'Wrote weak labels of 4 images to {out}' in printed
     assert 'scribbles_r050' in printed and 'objects without label' in printed
-    samples, classes, label_map = list_camvid_samples(str(camvid_tiny_root))
+    samples, classes, label_map = list_split_samples(str(camvid_tiny_root))
     lib = tmp_path / 'lib'
     simulate_weak_labels(
         samples, str(lib), len(classes), classes=classes,

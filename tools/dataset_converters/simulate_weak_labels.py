@@ -6,6 +6,9 @@ Usage::
     python tools/dataset_converters/simulate_weak_labels.py --dataset camvid \\
         --data-root data/camvid --split train --out-dir data/camvid_weak
 
+    python tools/dataset_converters/simulate_weak_labels.py --dataset msrc21 \\
+        --data-root data/msrc21 --split train --out-dir data/msrc21_weak
+
     python tools/dataset_converters/simulate_weak_labels.py --dataset folder \\
         --img-dir IMGS --ann-dir ANNS --num-classes K [--void-id V] \\
         [--img-suffix .jpg] [--seg-map-suffix .png] --out-dir OUT
@@ -22,7 +25,7 @@ with.
 
 A thin command line of
 :func:`mmlabeleff.structures.simulate_weak_labels` (the samples listed by
-:func:`~mmlabeleff.structures.list_camvid_samples` or
+:func:`~mmlabeleff.structures.list_split_samples` or
 :func:`~mmlabeleff.structures.list_folder_samples`); the algorithms are those
 of :class:`mmlabeleff.structures.WeakLabelSimulator` (ScribbleSup-style
 scribbles, Lin et al. CVPR 2016, shortened as in SPML's scribble-length
@@ -46,10 +49,11 @@ import time
 
 from mmlabeleff.structures import (
     IGNORE_INDEX,
+    SPLIT_DATASETS,
     WEAK_LABEL_TYPES,
     format_percent,
-    list_camvid_samples,
     list_folder_samples,
+    list_split_samples,
     simulate_weak_labels,
 )
 
@@ -65,11 +69,12 @@ def parse_args(argv=None):
     """
     parser = argparse.ArgumentParser(
         description='Simulate weak labels from dense masks, with a report')
-    parser.add_argument('--dataset', choices=('camvid', 'folder'),
+    parser.add_argument('--dataset', choices=(*SPLIT_DATASETS, 'folder'),
                         default='camvid', help='input layout')
     parser.add_argument('--data-root', default='data/camvid',
-                        help='CamVid root (with splits/SPLIT.txt)')
-    parser.add_argument('--split', default='train', help='CamVid split')
+                        help='CamVid / MSRC-21 root (with splits/SPLIT.txt)')
+    parser.add_argument('--split', default='train',
+                        help='CamVid / MSRC-21 split')
     parser.add_argument('--img-dir', help='folder dataset: image folder')
     parser.add_argument('--ann-dir', help='folder dataset: label-map folder')
     parser.add_argument('--img-suffix', default='.jpg',
@@ -132,9 +137,9 @@ def run(args):
         FileNotFoundError: Naming a missing folder or file.
         ValueError: For bad options or a bad label map (naming the file).
     """
-    if args.dataset == 'camvid':
-        samples, classes, label_map = list_camvid_samples(
-            args.data_root, args.split)
+    if args.dataset in SPLIT_DATASETS:
+        samples, classes, label_map = list_split_samples(
+            args.data_root, args.split, args.dataset)
         num_classes = len(classes)
         source = f'{args.data_root}, split {args.split}'
     else:
