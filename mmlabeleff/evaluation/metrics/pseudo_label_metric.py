@@ -1,0 +1,146 @@
+"""Quality of pseudo masks: IoU, coverage, foreground precision / recall."""
+from collections import OrderedDict
+from typing import Dict, Optional, Sequence
+
+import numpy as np
+import torch
+from mmseg.evaluation import IoUMetric
+
+from mmlabeleff.registry import METRICS
+from mmlabeleff.structures.label_convention import IGNORE_INDEX
+
+__all__ = ['PseudoLabelMetric']
+
+
+@METRICS.register_module()
+class PseudoLabelMetric(IoUMetric):
+    """:class:`mmseg.evaluation.IoUMetric` for pseudo masks that leave
+    uncertain pixels unlabelled, plus what such masks need besides mIoU.
+
+    Pseudo-label generators (CAM seeds, IRN's confident regions, random
+    walk, dense CRF) mark pixels they are unsure of with ``uncertain_index``
+    (255, the segmentation stage then ignores them). A mask that labels few
+    pixels well must not look better than one that labels all of them
+    almost as well, so the metric reports both:
+
+    * IoUMetric's results (``aAcc``, ``mIoU``, ``mAcc`` ... and the logged
+      per-class table), with uncertain pixels counted as misses, the
+      convention of the WSSS literature (IRN's ``eval_sem_seg``);
+    * ``mIoU_labelled``: the mIoU over the pixels the mask labels;
+    * ``coverage``: the share of scored pixels (ground truth not
+      ``ignore_index``) the mask labels;
+    * ``fg_precision`` / ``fg_recall``: of the pixels the mask gives a
+      foreground class, the share whose class is right; of the ground-truth
+      foreground pixels, the share the mask gives their class. Foreground
+      is every class but ``background_index`` (every class when it is
+      None, as for MSRC-21 or CamVid, whose classes are all objects or
+      stuff).
+
+    All in percent with two decimals, as mmseg; the per-class IoU of both
+    kinds is also kept in :attr:`last_class_iou` for the dashboards.
+
+    Each data sample holds ``pred_sem_seg`` (the pseudo mask) and
+    ``gt_sem_seg``, as for IoUMetric.
+
+    Args:
+        background_index (int, optional): The background class, or None.
+            Defaults to None.
+        uncertain_index (int): Pseudo-mask value of an unlabelled pixel.
+            Defaults to 255.
+        **kwargs: Passed to :class:`mmseg.evaluation.IoUMetric`
+            (``ignore_index``, ``iou_metrics``, ``prefix`` ...).
+    """
+    default_prefix: Optional[str] = 'pseudo'
+
+    def __init__(self,
+                 background_index: Optional[int] = None,
+                 uncertain_index: int = IGNORE_INDEX,
+                 **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.background_index = background_index
+        self.uncertain_index = uncertain_index
+        #: ``{'IoU': {class: iou}, 'IoU_labelled': {class: iou}}`` of the
+        #: last :meth:`compute_metrics` (fractions, NaN if undefined).
+        self.last_class_iou: Dict[str, Dict[str, float]] = {}
+
+    def process(self, data_batch: dict, data_samples: Sequence[dict]) -> None:
+        """Add each mask's class areas, of all scored pixels and of the
+        labelled ones, and its coverage and foreground counts.
+
+        Args:
+            data_batch (dict): Unused.
+            data_samples (Sequence[dict]): With ``pred_sem_seg`` and
+                ``gt_sem_seg``.
+        """
+        num_classes = len(self.dataset_meta['classes'])
+        for sample in data_samples:
+            pred = sample['pred_sem_seg']['data']
+            label = sample['gt_sem_seg']['data']
+            if pred.shape[-2:] != label.shape[-2:]:
+                raise ValueError(
+                    f"{sample.get('img_path')}: pseudo mask "
+                    f'{tuple(pred.shape[-2:])} and ground truth '
+                    f'{tuple(label.shape[-2:])} differ in size')
+            pred = pred.squeeze()
+            label = label.squeeze().to(pred)
+            scored = label != self.ignore_index
+            labelled = scored & (pred != self.uncertain_index)
+            label_of_labelled = torch.where(
+                labelled, label, torch.full_like(label, self.ignore_index))
+            is_fg_pred = labelled & self._foreground(pred, num_classes)
+            is_fg_gt = scored & self._foreground(label, num_classes)
+            hit = labelled & (pred == label)
+            counts = np.array([
+                int(scored.sum()), int(labelled.sum()), int(is_fg_pred.sum()),
+                int((is_fg_pred & hit).sum()), int(is_fg_gt.sum()),
+                int((is_fg_gt & hit).sum())
+            ], dtype=np.int64)
+            self.results.append(
+                (self.intersect_and_union(pred, label, num_classes,
+                                          self.ignore_index),
+                 self.intersect_and_union(pred, label_of_labelled,
+                                          num_classes, self.ignore_index),
+                 counts))
+
+    def _foreground(self, values: torch.Tensor,
+                    num_classes: int) -> torch.Tensor:
+        fg = (values >= 0) & (values < num_classes)
+        if self.background_index is not None:
+            fg &= values != self.background_index
+        return fg
+
+    def compute_metrics(self, results: list) -> Dict[str, float]:
+        """IoUMetric's metrics, then ``mIoU_labelled``, ``coverage``,
+        ``fg_precision`` and ``fg_recall``.
+
+        Args:
+            results (list): Per-mask ``(areas, labelled areas, counts)``.
+
+        Returns:
+            Dict[str, float]: The metrics, in percent.
+        """
+        metrics = super().compute_metrics([r[0] for r in results])
+        areas = [sum(a) for a in zip(*[r[1] for r in results])]
+        labelled_iou = self.total_area_to_metrics(
+            *areas, ['mIoU'], self.nan_to_num, self.beta)['IoU']
+        all_areas = [sum(a) for a in zip(*[r[0] for r in results])]
+        class_iou = self.total_area_to_metrics(
+            *all_areas, ['mIoU'], self.nan_to_num, self.beta)['IoU']
+        scored, labelled, fg_pred, fg_pred_hit, fg_gt, fg_gt_hit = np.sum(
+            [r[2] for r in results], axis=0)
+
+        def percent(num, den):
+            return float(np.round(num / den * 100, 2)) if den else float('nan')
+
+        labelled_iou = np.asarray(labelled_iou, dtype=np.float64)
+        metrics['mIoU_labelled'] = (
+            float(np.round(np.nanmean(labelled_iou) * 100, 2))
+            if not np.isnan(labelled_iou).all() else float('nan'))
+        metrics['coverage'] = percent(labelled, scored)
+        metrics['fg_precision'] = percent(fg_pred_hit, fg_pred)
+        metrics['fg_recall'] = percent(fg_gt_hit, fg_gt)
+        classes = self.dataset_meta['classes']
+        self.last_class_iou = OrderedDict(
+            IoU=OrderedDict(zip(classes, np.asarray(class_iou).tolist())),
+            IoU_labelled=OrderedDict(zip(classes, labelled_iou.tolist())))
+        return metrics

@@ -1,0 +1,88 @@
+"""PseudoLabelMetric: IoU with uncertain pixels as misses, IoU of the
+labelled pixels, coverage and foreground precision / recall, by hand."""
+import math
+
+import pytest
+import torch
+from mmengine.evaluator import Evaluator
+from mmengine.registry import init_default_scope
+
+from mmlabeleff.evaluation import PseudoLabelMetric
+
+CLASSES = ('background', 'cat', 'dog')
+# 255 in the pseudo mask: uncertain; 255 in the ground truth: not scored.
+GT = [[0, 0, 1, 1], [0, 2, 2, 255]]
+PSEUDO = [[0, 255, 1, 2], [0, 2, 255, 1]]
+# 7 scored pixels, 5 of them labelled (coverage 5/7); right: 4.
+# Uncertain as misses: IoU bg 2/3, cat 1/2, dog 1/3 -> mIoU 50, aAcc 4/7.
+# Labelled only ((0,0) (0,2) (0,3) (1,0) (1,1)): bg 2/2, cat 1/2, dog 1/2.
+# Background 0: foreground predicted 3 ((0,2) (0,3) (1,1)), 2 right;
+# foreground ground truth 4, 2 given their class.
+
+
+def _sample(pred=PSEUDO, gt=GT, img_path='a.png'):
+    return dict(pred_sem_seg=dict(data=torch.tensor(pred)[None]),
+                gt_sem_seg=dict(data=torch.tensor(gt)[None]),
+                img_path=img_path)
+
+
+def _evaluate(metric, samples):
+    metric.dataset_meta = dict(classes=CLASSES)
+    metric.process({}, samples)
+    return metric.evaluate(len(samples))
+
+
+def test_by_hand_with_a_background_class():
+    metric = PseudoLabelMetric(background_index=0)
+    m = _evaluate(metric, [_sample()])
+    assert m['pseudo/mIoU'] == 50.0
+    assert m['pseudo/aAcc'] == pytest.approx(57.14)
+    assert m['pseudo/mIoU_labelled'] == pytest.approx(66.67)
+    assert m['pseudo/coverage'] == pytest.approx(71.43)
+    assert m['pseudo/fg_precision'] == pytest.approx(66.67)
+    assert m['pseudo/fg_recall'] == 50.0
+    iou = metric.last_class_iou
+    assert iou['IoU']['dog'] == pytest.approx(1 / 3)
+    assert iou['IoU_labelled'] == pytest.approx(
+        dict(background=1.0, cat=0.5, dog=0.5))
+
+
+def test_without_background_every_class_is_foreground():
+    m = _evaluate(PseudoLabelMetric(), [_sample()])
+    assert m['pseudo/fg_precision'] == 80.0  # 4 of 5 labelled pixels
+    assert m['pseudo/fg_recall'] == pytest.approx(57.14)  # 4 of 7
+    assert m['pseudo/mIoU'] == 50.0
+
+
+def test_counts_are_summed_over_masks():
+    # a second, fully certain and right mask of 8 dog pixels
+    dog = [[2] * 4, [2] * 4]
+    m = _evaluate(PseudoLabelMetric(background_index=0),
+                  [_sample(), _sample(dog, dog)])
+    assert m['pseudo/coverage'] == pytest.approx(round(13 / 15 * 100, 2))
+    assert m['pseudo/fg_precision'] == pytest.approx(round(10 / 11 * 100, 2))
+    assert m['pseudo/fg_recall'] == pytest.approx(round(10 / 12 * 100, 2))
+    # dog IoU: hit 1 + 8, gt 2 + 8, pred 2 + 8 -> 9 / 11
+    assert m['pseudo/mIoU'] == pytest.approx(
+        round((2 / 3 + 1 / 2 + 9 / 11) / 3 * 100, 2))
+
+
+def test_all_uncertain_and_size_mismatch():
+    m = _evaluate(PseudoLabelMetric(background_index=0),
+                  [_sample(pred=[[255] * 4, [255] * 4])])
+    assert m['pseudo/coverage'] == 0.0 and m['pseudo/mIoU'] == 0.0
+    assert math.isnan(m['pseudo/fg_precision'])
+    assert math.isnan(m['pseudo/mIoU_labelled'])
+    metric = PseudoLabelMetric()
+    metric.dataset_meta = dict(classes=CLASSES)
+    with pytest.raises(ValueError, match=r'b.png: pseudo mask \(1, 4\)'):
+        metric.process({}, [_sample(pred=[[0, 0, 0, 0]], img_path='b.png')])
+
+
+def test_built_from_the_registry():
+    init_default_scope('mmlabeleff')
+    evaluator = Evaluator(dict(type='PseudoLabelMetric', background_index=0))
+    evaluator.dataset_meta = dict(classes=CLASSES)
+    metric = evaluator.metrics[0]
+    metric.process({}, [_sample()])
+    assert evaluator.evaluate(1)['pseudo/coverage'] == pytest.approx(71.43)
