@@ -51,12 +51,32 @@ def _build_model(cfg: Config):
     return revert_sync_batchnorm(model)
 
 
-def _optim_wrapper_cfg(cfg: Config) -> dict:
-    """The config's optimizer wrapper; fp32 where AMP cannot run (no GPU)."""
+def _optim_wrapper_cfg(cfg: Config, device: str = 'cpu') -> dict:
+    """The config's optimizer wrapper; fp32 where AMP cannot run (anywhere
+    but on a CUDA device)."""
     wrapper = copy.deepcopy(cfg.optim_wrapper)
-    if wrapper.get('type') == 'AmpOptimWrapper' and not torch.cuda.is_available():
+    if wrapper.get('type') == 'AmpOptimWrapper' and not (
+            str(device).startswith('cuda') and torch.cuda.is_available()):
         wrapper['type'] = 'OptimWrapper'
     return wrapper
+
+
+def _check_device(device: str) -> torch.device:
+    """``torch.device(device)``; a clear error for CUDA without a GPU."""
+    try:
+        dev = torch.device(device)
+    except RuntimeError as e:
+        raise ValueError(f'bad device {device!r} ({e})') from e
+    if dev.type == 'cuda' and not torch.cuda.is_available():
+        raise ValueError(f'device {device!r}: no CUDA GPU is available')
+    if dev.type not in ('cpu', 'cuda'):
+        raise ValueError(f'device {device!r}: only cpu and cuda are supported')
+    return dev
+
+
+def _synchronize(device: torch.device) -> None:
+    if device.type == 'cuda':
+        torch.cuda.synchronize(device)
 
 
 def synthetic_batch(num_classes: int, size: Sequence[int], batch_size: int,
@@ -109,11 +129,13 @@ def synthetic_batch(num_classes: int, size: Sequence[int], batch_size: int,
 def benchmark_train_steps(cfgs: Dict[str, Config], repeats: int = 10,
                           warmup: int = 2, seed: int = 0,
                           batch_size: Optional[int] = None,
-                          synthetic: bool = False) -> List[dict]:
+                          synthetic: bool = False,
+                          device: str = 'cpu') -> List[dict]:
     """Median ``train_step`` time of each config on one shared batch.
 
-    ``AmpOptimWrapper`` recipes step in fp32 when there is no GPU (AMP needs
-    one).
+    ``AmpOptimWrapper`` recipes step in fp32 on the CPU (AMP needs a GPU).
+    On a CUDA device every step is timed between two
+    ``torch.cuda.synchronize`` calls.
 
     Args:
         cfgs (dict[str, Config]): Name -> config; the first is the baseline.
@@ -126,11 +148,18 @@ def benchmark_train_steps(cfgs: Dict[str, Config], repeats: int = 10,
             crop size (``model.data_preprocessor.size``) instead of the first
             batch of its train dataloader (for recipes whose data is not on
             this machine).
+        device (str): ``'cpu'`` or a CUDA device such as ``'cuda'``.
+            Defaults to ``'cpu'``.
 
     Returns:
         list[dict]: One row per config: ``name``, ``median_s``, ``min_s``,
         ``ratio`` (median over the baseline's median).
+
+    Raises:
+        ValueError: For a device that is not there, or a ``synthetic`` run of
+            a config without a crop size.
     """
+    dev = _check_device(device)
     register_all_modules(init_default_scope=False)
     names = list(cfgs)
     first = cfgs[names[0]]
@@ -151,17 +180,20 @@ def benchmark_train_steps(cfgs: Dict[str, Config], repeats: int = 10,
     steps = {}
     for name in names:
         torch.manual_seed(seed)
-        model = _build_model(cfgs[name])
+        model = _build_model(cfgs[name]).to(dev)
         model.train()
-        wrapper = build_optim_wrapper(model, _optim_wrapper_cfg(cfgs[name]))
+        wrapper = build_optim_wrapper(model,
+                                      _optim_wrapper_cfg(cfgs[name], device))
         steps[name] = (model, wrapper)
     times = {name: [] for name in names}
     for round_index in range(warmup + repeats):
         for name in names:
             model, wrapper = steps[name]
             data = copy.deepcopy(batch)
+            _synchronize(dev)
             start = time.perf_counter()
             model.train_step(data, wrapper)
+            _synchronize(dev)
             elapsed = time.perf_counter() - start
             if round_index >= warmup:
                 times[name].append(elapsed)

@@ -94,6 +94,11 @@ def _camvid(cfg, tmp_path, weak_root):
         cfg.train_dataloader.dataset.weak_root = str(weak_root)
 
 
+def _msrc21(cfg, tmp_path, weak_root):
+    for key in ('train_dataloader', 'val_dataloader'):
+        cfg[key].dataset.data_root = str(DATA / 'msrc21_tiny')
+
+
 def _texture_scenes(cfg, tmp_path, weak_root):
     from mmlabeleff.datasets.generators import make_texture_scenes
     root = tmp_path / 'texture_scenes'
@@ -111,6 +116,7 @@ TINY = {
     'coco2014_weak.py': _coco,
     'coco2017_weak.py': _coco2017,
     'gta5.py': _uda_source('gta5_tiny'),
+    'msrc21.py': _msrc21,
     'pascal_context_59_scribble.py': _pascal_context,
     'pascal_context_scribble.py': _pascal_context60,
     'synthia.py': _uda_source('synthia_tiny'),

@@ -75,6 +75,27 @@ def test_synthetic_steps_need_the_crop_size():
         benchmark_train_steps({'bare.py': cfg}, repeats=1, synthetic=True)
 
 
+@pytest.mark.parametrize('device,message', [
+    ('meta', 'only cpu and cuda'),
+    ('not a device', 'bad device'),
+] + ([] if torch.cuda.is_available() else [('cuda', 'no CUDA GPU')]))
+def test_steps_reject_a_device_that_is_not_there(device, message):
+    cfg = Config(dict(model=dict(type='X'), train_dataloader=dict(batch_size=2)))
+    with pytest.raises(ValueError, match=message):
+        benchmark_train_steps({'a.py': cfg}, repeats=1, device=device)
+
+
+@pytest.mark.skipif(not torch.cuda.is_available(), reason='needs a GPU')
+def test_step_rows_on_the_gpu(camvid_tiny_root, camvid_tiny_weak_root,
+                              tmp_path):
+    cfgs = {name: _tiny(path, camvid_tiny_root, camvid_tiny_weak_root, tmp_path)
+            for name, path in (('pce', PCE), ('blpseg', BLPSEG))}
+    rows = benchmark_train_steps(cfgs, repeats=2, warmup=1, batch_size=2,
+                                 synthetic=True, device='cuda')
+    assert [row['name'] for row in rows] == ['pce', 'blpseg']
+    assert all(row['median_s'] > 0 for row in rows)
+
+
 def test_step_rows_on_a_synthetic_batch_of_another_size(camvid_tiny_root,
                                                         camvid_tiny_weak_root,
                                                         tmp_path):
@@ -88,11 +109,13 @@ def test_step_rows_on_a_synthetic_batch_of_another_size(camvid_tiny_root,
     assert all(row['median_s'] > 0 for row in rows)
 
 
-@pytest.mark.skipif(torch.cuda.is_available(), reason='checks the CPU fallback')
-def test_amp_recipes_step_in_fp32_without_a_gpu():
+def test_amp_recipes_step_in_fp32_on_the_cpu():
     cfg = Config(dict(optim_wrapper=dict(type='AmpOptimWrapper',
                                          optimizer=dict(type='SGD', lr=0.1))))
     assert _optim_wrapper_cfg(cfg)['type'] == 'OptimWrapper'
+    assert _optim_wrapper_cfg(cfg, 'cpu')['type'] == 'OptimWrapper'
+    assert _optim_wrapper_cfg(cfg, 'cuda')['type'] == (
+        'AmpOptimWrapper' if torch.cuda.is_available() else 'OptimWrapper')
     assert cfg.optim_wrapper.type == 'AmpOptimWrapper'  # not modified
     plain = Config(dict(optim_wrapper=dict(type='OptimWrapper')))
     assert _optim_wrapper_cfg(plain)['type'] == 'OptimWrapper'

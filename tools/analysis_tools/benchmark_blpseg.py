@@ -4,7 +4,7 @@ Usage::
 
     python tools/analysis_tools/benchmark_blpseg.py \
         [--configs BASELINE OTHER ...] [--repeats 10] [--warmup 2] \
-        [--synthetic] [--batch-size N] \
+        [--synthetic] [--batch-size N] [--device cpu|cuda] \
         [--sizes 512 1024] [--skip-memory] [--skip-steps]
 
 Step costs: the models of the configs (default: the CamVid partial-CE row
@@ -22,7 +22,9 @@ paper's VOC recipe::
         configs/blpseg/blpseg_r101_2xb5-42320iter_voc12aug-scribbles-384x384.py \
         --synthetic --batch-size 2 --skip-memory
 
-``--batch-size`` overrides the config's batch. Memory: whole-image inference
+``--batch-size`` overrides the config's batch; ``--device cuda`` times the
+steps on a GPU (each between two ``torch.cuda.synchronize`` calls, AMP
+recipes with AMP). Memory: whole-image inference
 of the BLPSeg model at each ``--sizes`` (square), in a fresh process per
 case, with the dense LAM of the public code and with ours; the dense LAM is
 skipped when its N x N maps would not fit in memory. Logic:
@@ -67,6 +69,9 @@ def parse_args(argv=None):
     parser.add_argument('--batch-size', type=int,
                         help="images per step, at least 2 (BatchNorm's PPM "
                         "branch needs two) (default: the config's)")
+    parser.add_argument('--device', default='cpu',
+                        help="where the training steps run: 'cpu' or 'cuda' "
+                        '(AMP recipes keep AMP only on cuda)')
     parser.add_argument('--sizes', type=int, nargs='+', default=[512, 1024],
                         help='square inference sizes for the memory table')
     parser.add_argument('--skip-steps', action='store_true')
@@ -93,7 +98,7 @@ def main(argv=None):
         cfgs = {path.split('/')[-1]: load_config(path) for path in args.configs}
         results['steps'] = benchmark_train_steps(
             cfgs, args.repeats, args.warmup, batch_size=args.batch_size,
-            synthetic=args.synthetic)
+            synthetic=args.synthetic, device=args.device)
         print(format_step_table(results['steps']))
         base, last = (load_config(path) for path in (args.configs[0],
                                                      args.configs[-1]))
