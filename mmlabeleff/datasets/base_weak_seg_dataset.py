@@ -182,6 +182,10 @@ class BaseWeakSegDataset(BaseSegDataset):
         partial='sparse_map_path')
     #: Whether weak labels come from ``weak_root`` (simulated weak labels).
     WEAK_LABELS_FROM_ROOT = False
+    #: Whether ``ann_file`` lists ``"image_path label_path"`` pairs under
+    #: ``data_root`` (CamVid, MSRC-21; :meth:`load_split_pairs`) instead of
+    #: image names of the plain folder layout.
+    SPLIT_PAIRS = False
     #: The sub-folder of ``weak_root`` read when ``weak_label`` is None.
     DEFAULT_WEAK_LABELS = DEFAULT_WEAK_LABELS
     #: What the dense masks are called in messages.
@@ -413,7 +417,8 @@ class BaseWeakSegDataset(BaseSegDataset):
         are ``data_prefix['seg_map_path']/<name><seg_map_suffix>``; sparse
         maps are ``data_prefix['sparse_map_path']/<name><sparse_map_suffix>``
         or, with :attr:`WEAK_LABELS_FROM_ROOT`, every weak label comes from
-        ``weak_root`` with ``<name>`` as the image id.
+        ``weak_root`` with ``<name>`` as the image id. Datasets with
+        :attr:`SPLIT_PAIRS` read :meth:`load_split_pairs` instead.
 
         Returns:
             list[dict]: mmengine data infos (see the class docstring).
@@ -424,6 +429,8 @@ class BaseWeakSegDataset(BaseSegDataset):
             ValueError: Naming a malformed split file or weak-label file, or
                 for tags or boxes without ``weak_root``.
         """
+        if self.SPLIT_PAIRS:
+            return self.load_split_pairs()
         name = type(self).__name__
         from_root = self.WEAK_LABELS_FROM_ROOT
         if self.supervision in ('tags', 'boxes') and not from_root:

@@ -1,6 +1,4 @@
 """CamVid, the 11-class SegNet version, with any kind of supervision."""
-from typing import List
-
 from mmlabeleff.registry import DATASETS
 from mmlabeleff.structures.label_convention import IGNORE_INDEX
 from .base_weak_seg_dataset import BaseWeakSegDataset
@@ -106,6 +104,7 @@ class CamVidDataset(BaseWeakSegDataset):
     WEAK_LABELS_FROM_ROOT = True
     #: Paths come from the split file, not from ``data_prefix``.
     REQUIRED_DATA_PREFIX = {}
+    SPLIT_PAIRS = True
 
     def __init__(self, ann_file: str = 'splits/train.txt', **kwargs) -> None:
         kwargs.setdefault('img_suffix', '.png')
@@ -118,12 +117,3 @@ class CamVidDataset(BaseWeakSegDataset):
         label_map = dict(self.label_map or {})
         label_map[self.VOID_ID] = IGNORE_INDEX
         return label_map
-
-    def load_data_list(self) -> List[dict]:
-        """Describe every image of the split for the chosen supervision
-        (:meth:`~mmlabeleff.datasets.BaseWeakSegDataset.load_split_pairs`).
-
-        Returns:
-            list[dict]: mmengine data infos (see the class docstring).
-        """
-        return self.load_split_pairs()

@@ -1,6 +1,4 @@
 """MSRC-21: object-centric photos with 21 classes, for any supervision."""
-from typing import List
-
 from mmlabeleff.registry import DATASETS
 from .base_weak_seg_dataset import BaseWeakSegDataset
 
@@ -74,18 +72,7 @@ class MSRC21Dataset(BaseWeakSegDataset):
     WEAK_LABELS_FROM_ROOT = True
     #: Paths come from the split file, not from ``data_prefix``.
     REQUIRED_DATA_PREFIX = {}
+    SPLIT_PAIRS = True
 
     def __init__(self, ann_file: str = 'splits/train.txt', **kwargs) -> None:
-        kwargs.setdefault('img_suffix', '.png')
-        kwargs.setdefault('seg_map_suffix', '.png')
-        kwargs.setdefault('reduce_zero_label', False)
         super().__init__(ann_file=ann_file, **kwargs)
-
-    def load_data_list(self) -> List[dict]:
-        """Describe every image of the split for the chosen supervision
-        (:meth:`~mmlabeleff.datasets.BaseWeakSegDataset.load_split_pairs`).
-
-        Returns:
-            list[dict]: mmengine data infos.
-        """
-        return self.load_split_pairs()

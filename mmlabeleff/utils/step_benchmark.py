@@ -53,10 +53,10 @@ def _build_model(cfg: Config):
 
 def _optim_wrapper_cfg(cfg: Config, device: str = 'cpu') -> dict:
     """The config's optimizer wrapper; fp32 where AMP cannot run (anywhere
-    but on a CUDA device)."""
+    but on an available CUDA device)."""
     wrapper = copy.deepcopy(cfg.optim_wrapper)
-    if wrapper.get('type') == 'AmpOptimWrapper' and not (
-            str(device).startswith('cuda') and torch.cuda.is_available()):
+    on_gpu = torch.device(device).type == 'cuda' and torch.cuda.is_available()
+    if wrapper.get('type') == 'AmpOptimWrapper' and not on_gpu:
         wrapper['type'] = 'OptimWrapper'
     return wrapper
 

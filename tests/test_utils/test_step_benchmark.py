@@ -180,3 +180,15 @@ def test_tool_rejects_absurd_arguments(argv, message, capsys):
     with pytest.raises(SystemExit):
         tool.parse_args(argv)
     assert message in capsys.readouterr().err
+
+
+@pytest.mark.parametrize('argv,message', [
+    (['--configs', 'no/such_config.py', '--skip-memory'], 'no/such_config.py'),
+] + ([] if torch.cuda.is_available() else [
+    (['--device', 'cuda', '--skip-memory'], 'no CUDA GPU'),
+]))
+def test_tool_prints_a_clear_error_for_a_bad_input(argv, message, capsys):
+    tool = load_script('tools/analysis_tools/benchmark_blpseg.py')
+    assert tool.main(argv) == 2
+    err = capsys.readouterr().err
+    assert err.startswith('error:') and message in err

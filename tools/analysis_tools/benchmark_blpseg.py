@@ -31,6 +31,7 @@ skipped when its N x N maps would not fit in memory. Logic:
 :mod:`mmlabeleff.utils.step_benchmark`.
 """
 import argparse
+import sys
 
 from mmlabeleff.apis import load_config
 from mmlabeleff.utils.atomic_io import dump_json_atomic
@@ -91,27 +92,42 @@ def parse_args(argv=None):
 
 
 def main(argv=None):
-    """Run the benchmarks and print the tables."""
+    """Run the benchmarks and print the tables.
+
+    Returns:
+        int: 0, or 2 after printing the error of a missing or bad input (a
+        config, a device that is not there).
+    """
     args = parse_args(argv)
+    try:
+        run(args)
+    except (FileNotFoundError, ValueError) as err:
+        print(f'error: {err}', file=sys.stderr)
+        return 2
+    return 0
+
+
+def run(args):
+    """Run the benchmarks that ``args`` ask for and print their tables."""
     results = {}
+    loaded = [load_config(path) for path in args.configs]
+    base, last = loaded[0], loaded[-1]
     if not args.skip_steps:
-        cfgs = {path.split('/')[-1]: load_config(path) for path in args.configs}
+        cfgs = {path.split('/')[-1]: cfg
+                for path, cfg in zip(args.configs, loaded)}
         results['steps'] = benchmark_train_steps(
             cfgs, args.repeats, args.warmup, batch_size=args.batch_size,
             synthetic=args.synthetic, device=args.device)
         print(format_step_table(results['steps']))
-        base, last = (load_config(path) for path in (args.configs[0],
-                                                     args.configs[-1]))
         if last.model.decode_head.get('lam'):
             results['bound'] = step_ratio_bound(
                 base, last, last.model.data_preprocessor.size)
             print(format_bound_table(results['bound']))
     if not args.skip_memory:
-        cfg = load_config(args.configs[-1])
         rows = []
         for size in args.sizes:
             for dense in (True, False):
-                rows.append(inference_peak_memory(cfg, (size, size), dense))
+                rows.append(inference_peak_memory(last, (size, size), dense))
         results['memory'] = rows
         print(format_memory_table(rows))
     if args.out:
@@ -119,4 +135,4 @@ def main(argv=None):
 
 
 if __name__ == '__main__':
-    main()
+    sys.exit(main())

@@ -6,6 +6,7 @@ import numpy as np
 import torch
 from mmengine.evaluator import BaseMetric
 from mmengine.logging import MMLogger, print_log
+from mmseg.evaluation import IoUMetric
 from prettytable import PrettyTable
 
 from mmlabeleff.registry import METRICS
@@ -25,10 +26,6 @@ def _confusion(gt: np.ndarray, pred: np.ndarray, num_classes: int,
     """``(K, K)`` counts of (ground truth, prediction) over the non-ignored
     pixels; rows are ground truth."""
     valid = gt != ignore_index
-    if (gt[valid] >= num_classes).any():
-        raise ValueError(
-            f'ground-truth class {int(gt[valid].max())} >= num_classes '
-            f'{num_classes} (ignore_index {ignore_index})')
     index = gt[valid].astype(np.int64) * num_classes + pred[valid]
     return np.bincount(index, minlength=num_classes**2).reshape(
         num_classes, num_classes)
@@ -44,13 +41,15 @@ def _nan_argmax(values: Sequence[float], members: Iterable[int]) -> int:
     return max(finite, key=lambda i: (values[i], -i))
 
 
-def confusion_to_iou(confusion: np.ndarray) -> np.ndarray:
-    """Per-class IoU of a ``(K, K)`` confusion matrix (NaN where a class is
-    absent from both ground truth and prediction)."""
-    hit = np.diag(confusion).astype(np.float64)
-    union = confusion.sum(0) + confusion.sum(1) - hit
-    with np.errstate(divide='ignore', invalid='ignore'):
-        return np.where(union > 0, hit / np.maximum(union, 1), np.nan)
+def _class_iou(confusion: np.ndarray) -> np.ndarray:
+    """Per-class IoU of a ``(K, K)`` confusion matrix, by mmseg's
+    ``IoUMetric.total_area_to_metrics`` (NaN where a class is absent from
+    both ground truth and prediction)."""
+    conf = torch.from_numpy(confusion).double()
+    hit = torch.diagonal(conf)
+    pred, label = conf.sum(0), conf.sum(1)
+    return IoUMetric.total_area_to_metrics(hit, pred + label - hit, pred,
+                                           label, ['mIoU'])['IoU']
 
 
 @METRICS.register_module()
@@ -206,10 +205,19 @@ class CAMSeedMetric(BaseMetric):
             cams = _as_numpy(sample['cams']['data']).astype(np.float32)
             labels = _as_numpy(sample['cam_labels']).astype(np.int64)
             gt = _as_numpy(sample['gt_sem_seg']['data'])[0]
+            if not np.isfinite(cams).all():
+                raise ValueError(f"{sample.get('img_path')}: cams contain NaN "
+                                 'or infinite values')
             if cams.shape[1:] != gt.shape:
                 raise ValueError(
                     f"{sample.get('img_path')}: cams {cams.shape[1:]} and "
                     f'ground truth {gt.shape} differ in size')
+            scored = gt[gt != self.ignore_index]
+            if scored.size and (scored.min() < 0
+                                or scored.max() >= num_classes):
+                raise ValueError(
+                    f"{sample.get('img_path')}: ground truth holds classes "
+                    f'outside 0..{num_classes - 1} and {self.ignore_index}')
             if labels.size and (labels.min() < 0
                                 or labels.max() >= num_classes):
                 raise ValueError(f"{sample.get('img_path')}: cam_labels "
@@ -231,7 +239,7 @@ class CAMSeedMetric(BaseMetric):
         """
         logger: MMLogger = MMLogger.get_current_instance()
         confusion = np.sum(results, axis=0)
-        class_ious = [confusion_to_iou(c) for c in confusion]
+        class_ious = [_class_iou(c) for c in confusion]
         mious = [float(np.nanmean(iou)) if not np.isnan(iou).all() else
                  float('nan') for iou in class_ious]
         forms = self.forms

@@ -83,6 +83,16 @@ class PseudoLabelMetric(IoUMetric):
                     f'{tuple(label.shape[-2:])} differ in size')
             pred = pred.squeeze()
             label = label.squeeze().to(pred)
+            for name, values, allowed in (
+                    ('pseudo mask', pred, self.uncertain_index),
+                    ('ground truth', label, self.ignore_index)):
+                bad = ((values < 0) | (values >= num_classes)) & (
+                    values != allowed)
+                if bad.any():
+                    raise ValueError(
+                        f"{sample.get('img_path')}: {name} holds "
+                        f'{int(values[bad][0])}, outside 0..{num_classes - 1} '
+                        f'and {allowed}')
             scored = label != self.ignore_index
             labelled = scored & (pred != self.uncertain_index)
             label_of_labelled = torch.where(

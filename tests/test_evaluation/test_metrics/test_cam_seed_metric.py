@@ -112,6 +112,12 @@ def test_bad_inputs_name_the_image():
         metric.process({}, [_sample(labels=(1, 3), img_path='c.png')])
     with pytest.raises(ValueError, match='do not match 1 cam_labels'):
         metric.process({}, [_sample(labels=(1, ))])
+    with pytest.raises(ValueError, match='e.png: cams contain NaN'):
+        metric.process({}, [_sample(cams=(CAM_1, [[float('nan')] * 4] * 2),
+                                    img_path='e.png')])
+    with pytest.raises(ValueError, match='f.png: ground truth holds classes'):
+        metric.process({}, [_sample(gt=[[0, 0, 1, 1], [0, 2, 5, 1]],
+                                    img_path='f.png')])
     bad = _sample(img_path='d.png')
     del bad['cams']
     with pytest.raises(KeyError, match="no 'cams'.*d.png"):

@@ -77,6 +77,13 @@ def test_all_uncertain_and_size_mismatch():
     metric.dataset_meta = dict(classes=CLASSES)
     with pytest.raises(ValueError, match=r'b.png: pseudo mask \(1, 4\)'):
         metric.process({}, [_sample(pred=[[0, 0, 0, 0]], img_path='b.png')])
+    with pytest.raises(ValueError, match=r'c.png: pseudo mask holds 7, '
+                       r'outside 0..2 and 255'):
+        metric.process({}, [_sample(pred=[[0, 7, 1, 2], [0, 2, 255, 1]],
+                                    img_path='c.png')])
+    with pytest.raises(ValueError, match='d.png: ground truth holds 9'):
+        metric.process({}, [_sample(gt=[[0, 9, 1, 1], [0, 2, 2, 255]],
+                                    img_path='d.png')])
 
 
 def test_built_from_the_registry():
