@@ -16,8 +16,11 @@ from mmengine.registry import init_default_scope
 from mmlabeleff.registry import MODELS
 from mmlabeleff.testing.script_loader import REPO_ROOT
 
-CONFIGS = sorted(p for p in (REPO_ROOT / 'configs').rglob('*.py')
-                 if '_base_' not in p.parts)
+ALL_CONFIGS = sorted(p for p in (REPO_ROOT / 'configs').rglob('*.py')
+                     if '_base_' not in p.parts)
+#: Pipeline configs (a ``stages`` list, tools/pseudo_label/run_pipeline.py).
+PIPELINES = [p for p in ALL_CONFIGS if '-pipeline_' in p.name]
+CONFIGS = [p for p in ALL_CONFIGS if p not in PIPELINES]
 MAX_DEPTH = 2
 #: {method}_{backbone}_{G}xb{B}-{iters}_{dataset}-{label}-{crop}.py; a
 #: schedule is written with its unit: 2k (thousands of iterations) or 300iter.
@@ -85,7 +88,23 @@ def test_config_builds_model_and_runs_forward(path):
     model.eval()
     with torch.no_grad():
         out = model(torch.rand(1, 3, 64, 64), mode='tensor')
-    assert out.shape[:2] == (1, cfg.model.decode_head.num_classes)
+    head = cfg.model.decode_head
+    if cfg.model.type == 'IRNet':  # boundary logits, displacements
+        assert [tuple(o.shape) for o in out] == [(1, 1, 16, 16), (1, 2, 16, 16)]
+    elif cfg.model.type == 'CAMClassifier':  # one logit per CAM class
+        with_bg = head.get('background_index') is not None
+        assert out.shape == (1, head.num_classes - with_bg)
+    else:
+        assert out.shape[:2] == (1, head.num_classes)
+
+
+@pytest.mark.parametrize('path', PIPELINES, ids=lambda p: p.name)
+def test_pipeline_config_plans(path, monkeypatch):
+    from mmlabeleff.apis.pipeline import plan_pipeline
+    monkeypatch.chdir(REPO_ROOT)
+    steps = plan_pipeline(str(path.relative_to(REPO_ROOT)))
+    assert [s.kind for s in steps][:2] == ['train', 'test']
+    assert steps[-1].kind == 'train'
 
 
 def _write(path: Path, text: str) -> Path:

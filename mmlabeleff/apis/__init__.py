@@ -16,6 +16,7 @@ from .config import (
     trigger_visualization_hook,
 )
 from .inference import colorize, draw_prediction_grid, init_model, predict_item
+from .pipeline import PipelineStep, load_pipeline, plan_pipeline, run_pipeline
 from .runner import build_runner, run_test, run_train
 from .weak_vs_full import (
     GRID_COLUMNS,
@@ -35,5 +36,6 @@ __all__ = [
     'predict_item', 'colorize', 'draw_prediction_grid', 'evaluate_miou',
     'labelled_pixel_fraction', 'build_weak_label_view',
     'draw_weak_label_grid', 'run_summary', 'summarize_weak_vs_full',
-    'format_summary_table', 'GRID_COLUMNS'
+    'format_summary_table', 'GRID_COLUMNS', 'PipelineStep', 'load_pipeline',
+    'plan_pipeline', 'run_pipeline'
 ]

@@ -163,6 +163,11 @@ class BaseWeakSegDataset(BaseSegDataset):
         keep_seg_map_path (bool): Add ``seg_map_path`` to weak samples too,
             e.g. to score pseudo-labels on the training set. Defaults to
             False.
+        seg_map_root (str, optional): Folder of dense maps that replace the
+            dataset's masks, ``<seg_map_root>/<image file stem>.png`` (uint8
+            class ids, 255 ignored): the pseudo masks of the image-tag
+            pipeline, which a ``'full'`` recipe then trains on as they are.
+            Defaults to None (the dataset's own masks).
         sparse_map_suffix (str): Suffix of sparse maps. Defaults to
             ``'.png'``.
         **kwargs: Passed to :class:`mmseg.datasets.BaseSegDataset`.
@@ -202,6 +207,7 @@ class BaseWeakSegDataset(BaseSegDataset):
                  weak_label: Optional[str] = None,
                  keep_seg_map_path: bool = False,
                  sparse_map_suffix: str = '.png',
+                 seg_map_root: Optional[str] = None,
                  **kwargs) -> None:
         self.check_supervision(supervision, kwargs.get('data_prefix'))
         self.check_domain(domain)
@@ -213,6 +219,7 @@ class BaseWeakSegDataset(BaseSegDataset):
             supervision)
         self.keep_seg_map_path = keep_seg_map_path
         self.sparse_map_suffix = sparse_map_suffix
+        self.seg_map_root = seg_map_root
         super().__init__(**kwargs)
 
     # ------------------------------------------------------------------
@@ -377,7 +384,8 @@ class BaseWeakSegDataset(BaseSegDataset):
         """The keys every sample has, and ``seg_map_path`` where allowed.
 
         ``seg_map_path`` is added (and must exist) for ``'full'``, or for
-        any supervision with ``keep_seg_map_path``.
+        any supervision with ``keep_seg_map_path``; with ``seg_map_root`` it
+        is ``<seg_map_root>/<stem of img_path>.png`` instead.
 
         Args:
             img_path (str): The image.
@@ -395,10 +403,15 @@ class BaseWeakSegDataset(BaseSegDataset):
             seg_fields=[],
             supervision=self.supervision,
             domain=self.domain)
+        if self.seg_map_root:
+            stem = osp.splitext(osp.basename(img_path))[0]
+            seg_map_path = osp.join(self.seg_map_root, stem + '.png')
         if seg_map_path and (self.supervision == 'full'
                              or self.keep_seg_map_path):
             hint = (f' (write them with {self.CONVERTER})'
                     if self.CONVERTER else '')
+            if self.seg_map_root:
+                hint = ' (a pseudo mask under seg_map_root)'
             self.require(seg_map_path, self.SEG_MAP_NAME, hint)
             info['seg_map_path'] = seg_map_path
         return info

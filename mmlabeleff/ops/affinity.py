@@ -27,7 +27,13 @@ import torch.nn.functional as F
 from torch import Tensor
 
 from .permutohedral import check_finite
-from .random_walk import _check_radius, _neighbor_offsets, _shift, _valid_mask
+from .random_walk import (
+    _check_radius,
+    _neighbor_offsets,
+    _pad_width,
+    _shift,
+    _valid_mask,
+)
 
 __all__ = ['affinity_from_features', 'affinity_from_boundary']
 
@@ -47,7 +53,8 @@ def affinity_from_features(feats: Tensor,
 
     Args:
         feats (Tensor): Features (N, C, H, W), floating point.
-        radius (int): Neighbourhood radius; K = len(get_neighbor_offsets(radius)).
+        radius (int | float): Neighbourhood radius; K =
+            len(get_neighbor_offsets(radius)).
         mode (str): ``'l1'`` or ``'cosine'``. Default ``'l1'``.
         scale (float, optional): Temperature, > 0; see above for the defaults.
         eps (float): Lower bound of the feature norm in the cosine mode.
@@ -77,10 +84,11 @@ def affinity_from_features(feats: Tensor,
     check_finite('feats', feats)
     if mode == 'cosine':
         feats = F.normalize(feats, dim=1, eps=eps)
-    padded = F.pad(feats, [radius] * 4)
+    pad = _pad_width(radius)
+    padded = F.pad(feats, [pad] * 4)
     out = []
     for dy, dx in _neighbor_offsets(radius):
-        nb = _shift(padded, dy, dx, radius)
+        nb = _shift(padded, dy, dx, pad)
         if mode == 'l1':
             out.append(torch.exp(-scale * (feats - nb).abs().mean(dim=1)))
         else:
@@ -128,21 +136,53 @@ def _line_pixels(dy: int, dx: int) -> Tuple[Tuple[int, int], ...]:
     return tuple(sorted(pixels))
 
 
-def affinity_from_boundary(boundary: Tensor, radius: int) -> Tensor:
+@lru_cache(maxsize=None)
+def _irn_path_pixels(dy: int, dx: int) -> Tuple[Tuple[int, int], ...]:
+    """IRN's path from ``(0, 0)`` to ``(dy, dx)``: every pixel of their
+    bounding box whose distance to the line through both is below one pixel
+    (``(dy x - dx y)^2 / (dy^2 + dx^2) < 1``; PathIndex of
+    ``jiwoon-ahn/irn``). The set is symmetric about the segment's midpoint,
+    so affinities stay symmetric."""
+    if (dy, dx) == (0, 0):
+        return ((0, 0), )
+    length_sq = dy * dy + dx * dx
+    pixels = [(y, x) for y in range(min(0, dy), max(0, dy) + 1)
+              for x in range(min(0, dx), max(0, dx) + 1)
+              if (dy * x - dx * y)**2 < length_sq]
+    return tuple(sorted(pixels))
+
+
+PATH_RULES = ('nearest', 'irn')
+
+
+def affinity_from_boundary(boundary: Tensor,
+                           radius,
+                           path: str = 'nearest',
+                           half: bool = False) -> Tensor:
     """IRN affinities from a class-boundary map.
 
-    ``a_ij = 1 - max_{k on the segment from i to j} B(k)``, both end pixels
-    included; the segment is discretised by :func:`_line_pixels` (nearest
-    pixel to each of ``max(|dy|, |dx|) + 1`` evenly spaced points, both pixels
-    at exact ties).
+    ``a_ij = 1 - max_{k on the path from i to j} B(k)``, both end pixels
+    included. ``path='nearest'`` discretises the segment by
+    :func:`_line_pixels` (nearest pixel to each of ``max(|dy|, |dx|) + 1``
+    evenly spaced points, both pixels at exact ties); ``path='irn'`` takes
+    IRN's wider path, every pixel of the bounding box closer than one pixel
+    to the line (:func:`_irn_path_pixels`), which gives the public code's
+    affinities.
 
     Args:
         boundary (Tensor): Boundary map B in [0, 1], (N, 1, H, W) or (N, H, W),
             floating point.
-        radius (int): Neighbourhood radius; K = len(get_neighbor_offsets(radius)).
+        radius (int | float): Neighbourhood radius; K =
+            len(get_neighbor_offsets(radius)).
+        path (str): ``'nearest'`` or ``'irn'``. Defaults to ``'nearest'``.
+        half (bool): Only the last ``K // 2`` offsets (``dy > 0``, or
+            ``dy == 0`` and ``dx > 0``: IRN's search directions, one per
+            unordered pair, which is enough for a training loss). Defaults
+            to False.
 
     Returns:
-        Tensor: Affinities (N, K, H, W) in [0, 1], dtype of ``boundary``; 0
+        Tensor: Affinities (N, K, H, W) (``K // 2`` channels with
+        ``half``) in [0, 1], dtype of ``boundary``; 0
         where the neighbour is outside the image. Differentiable w.r.t.
         ``boundary`` (subgradient of the max).
 
@@ -164,13 +204,19 @@ def affinity_from_boundary(boundary: Tensor, radius: int) -> Tensor:
     if not boundary.is_floating_point():
         raise TypeError('boundary must be a floating-point tensor, got '
                         f'{boundary.dtype}')
+    if path not in PATH_RULES:
+        raise ValueError(f'path must be one of {PATH_RULES}, got {path!r}')
     check_finite('boundary', boundary)
-    padded = F.pad(boundary.unsqueeze(1), [radius] * 4)[:, 0]
+    pad = _pad_width(radius)
+    padded = F.pad(boundary.unsqueeze(1), [pad] * 4)[:, 0]
+    pixels_of = _line_pixels if path == 'nearest' else _irn_path_pixels
+    offsets = _neighbor_offsets(radius)
+    first = len(offsets) // 2 if half else 0
     out = []
-    for dy, dx in _neighbor_offsets(radius):
-        path = _line_pixels(dy, dx)
-        strongest = _shift(padded, *path[0], radius)
-        for py, px in path[1:]:
-            strongest = torch.maximum(strongest, _shift(padded, py, px, radius))
+    for dy, dx in offsets[first:]:
+        pixels = pixels_of(dy, dx)
+        strongest = _shift(padded, *pixels[0], pad)
+        for py, px in pixels[1:]:
+            strongest = torch.maximum(strongest, _shift(padded, py, px, pad))
         out.append(1.0 - strongest)
-    return torch.stack(out, dim=1) * _valid_mask(boundary, radius)
+    return torch.stack(out, dim=1) * _valid_mask(boundary, radius)[first:]

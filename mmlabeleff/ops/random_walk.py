@@ -56,18 +56,25 @@ MAX_LOG_T = 16
 
 
 @lru_cache(maxsize=None)
-def _neighbor_offsets(radius: int) -> Tuple[Tuple[int, int], ...]:
-    return tuple((dy, dx) for dy in range(-radius, radius + 1)
-                 for dx in range(-radius, radius + 1)
-                 if dy * dy + dx * dx <= radius * radius and (dy, dx) != (0, 0))
+def _neighbor_offsets(radius) -> Tuple[Tuple[int, int], ...]:
+    r = _pad_width(radius)
+    limit = radius * radius
+    return tuple((dy, dx) for dy in range(-r, r + 1)
+                 for dx in range(-r, r + 1)
+                 if dy * dy + dx * dx <= limit and (dy, dx) != (0, 0))
 
 
-def _check_radius(radius) -> int:
-    if isinstance(radius, bool) or not isinstance(radius, int):
-        raise TypeError(f'radius must be an int, got {type(radius).__name__}')
-    if radius < 1:
-        raise ValueError(f'radius must be >= 1, got {radius}')
-    return radius
+def _pad_width(radius) -> int:
+    """Largest offset along one axis: ``floor(radius)``."""
+    return int(math.floor(radius))
+
+
+def _check_radius(radius):
+    if isinstance(radius, bool) or not isinstance(radius, numbers.Real):
+        raise TypeError(f'radius must be a number, got {type(radius).__name__}')
+    if not (math.isfinite(radius) and radius >= 1):
+        raise ValueError(f'radius must be a finite number >= 1, got {radius}')
+    return int(radius) if float(radius).is_integer() else float(radius)
 
 
 def get_neighbor_offsets(radius: int) -> Tensor:
@@ -79,7 +86,11 @@ def get_neighbor_offsets(radius: int) -> Tensor:
     ``k``.
 
     Args:
-        radius (int): Neighbourhood radius in pixels, >= 1.
+        radius (int | float): Neighbourhood radius in pixels, >= 1. A
+            non-integer radius selects the offsets within it: IRN's "radius
+            r" (offsets strictly closer than ``r``; PathIndex of
+            ``jiwoon-ahn/irn``) is any radius in ``[sqrt(r**2 - 1), r)``,
+            e.g. 4.9 for IRN's 5 (68 offsets) and 9.95 for its 10.
 
     Returns:
         Tensor: int64 tensor of shape (K, 2) with rows ``(dy, dx)``; K is 4
@@ -146,9 +157,10 @@ def _shift(x: Tensor, dy: int, dx: int, pad: int) -> Tensor:
 def _valid_mask(like: Tensor, radius: int) -> Tensor:
     """(K, H, W) mask: 1 where the neighbour at offset k is inside the image."""
     h, w = like.shape[-2:]
-    ones = F.pad(like.new_ones((1, 1, h, w)), [radius] * 4)
+    pad = _pad_width(radius)
+    ones = F.pad(like.new_ones((1, 1, h, w)), [pad] * 4)
     return torch.stack(
-        [_shift(ones, dy, dx, radius)[0, 0] for dy, dx in _neighbor_offsets(radius)])
+        [_shift(ones, dy, dx, pad)[0, 0] for dy, dx in _neighbor_offsets(radius)])
 
 
 def _transition_weights(affinity: Tensor, radius: int, beta: float,
@@ -168,9 +180,10 @@ def _transition_weights(affinity: Tensor, radius: int, beta: float,
     weights = (weights / weights.sum(dim=1, keepdim=True)).to(affinity.dtype)
     if transpose:
         # P^T at p through offset o_k is P at p + o_k through -o_k = o_{K-1-k}.
-        padded = F.pad(weights[:, :k].flip(1), [radius] * 4)
+        pad = _pad_width(radius)
+        padded = F.pad(weights[:, :k].flip(1), [pad] * 4)
         shifted = [
-            _shift(padded[:, i], dy, dx, radius) for i, (dy, dx) in enumerate(offsets)
+            _shift(padded[:, i], dy, dx, pad) for i, (dy, dx) in enumerate(offsets)
         ]
         weights = torch.cat([torch.stack(shifted, dim=1), weights[:, k:]], dim=1)
     return weights
@@ -182,11 +195,12 @@ def _propagate(scores: Tensor, weights: Tensor, radius: int, steps: int) -> Tens
     num = len(offsets)
     weights = weights.unsqueeze(2)  # (N, K + 1, 1, H, W), broadcast over C
     out = scores
+    pad = _pad_width(radius)
     for _ in range(steps):
-        padded = F.pad(out, [radius] * 4)
+        padded = F.pad(out, [pad] * 4)
         nxt = weights[:, num] * out
         for k, (dy, dx) in enumerate(offsets):
-            nxt = nxt + weights[:, k] * _shift(padded, dy, dx, radius)
+            nxt = nxt + weights[:, k] * _shift(padded, dy, dx, pad)
         out = nxt
     return out
 
@@ -281,7 +295,8 @@ def random_walk(scores: Tensor,
             Entries whose neighbour falls outside the image are ignored. It is
             treated as a constant: no gradient flows to it, even when it
             requires grad.
-        radius (int): Neighbourhood radius the affinity was built with.
+        radius (int | float): Neighbourhood radius the affinity was built
+            with (see :func:`get_neighbor_offsets`).
         beta (float): Exponent applied to the affinity, > 0. Default 10.
         log_t (int): The walk takes ``2 ** log_t`` steps, in
             ``[0, MAX_LOG_T]`` (16, see :data:`MAX_LOG_T`). Default 8.
@@ -306,7 +321,7 @@ class RandomWalk(nn.Module):
     """Module form of :func:`random_walk`.
 
     Args:
-        radius (int): Neighbourhood radius of the affinity.
+        radius (int | float): Neighbourhood radius of the affinity.
         beta (float): Exponent applied to the affinity. Default 10.
         log_t (int): The walk takes ``2 ** log_t`` steps, at most
             ``2 ** MAX_LOG_T``. Default 8.

@@ -1,6 +1,15 @@
 """The label convention of mmlabeleff (see :mod:`.label_convention`), the
 weak-label simulator, label statistics (coverage, median-frequency class
 weights) and the ScribbleSup / mask-point converters' logic."""
+from .cam_dump import (
+    CAM_DUMP_KEYS,
+    cam_seed,
+    confident_labels,
+    dump_path,
+    load_cam_dump,
+    load_label_png,
+    save_cam_dump,
+)
 from .class_weights import (
     CLASS_WEIGHT_DENOMINATORS,
     class_weights_from_folder,
@@ -47,5 +56,7 @@ __all__ = [
     'simulate_weak_labels', 'label_coverage', 'aggregate_weak_label_stats',
     'render_stats_markdown', 'format_percent', 'CLASS_WEIGHT_DENOMINATORS',
     'count_class_frequencies', 'median_frequency_weights', 'list_label_files',
-    'class_weights_from_folder'
+    'class_weights_from_folder', 'CAM_DUMP_KEYS', 'cam_seed', 'confident_labels',
+    'dump_path',
+    'load_cam_dump', 'load_label_png', 'save_cam_dump'
 ]

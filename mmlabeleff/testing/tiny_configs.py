@@ -201,3 +201,75 @@ def shrink_pascal_recipe(cfg, data_root, work_dir, max_iters=2,
         cfg[loader].persistent_workers = False
     cfg.train_dataloader.batch_size = 2
     return shrink_schedule(cfg, max_iters, eta_min=0.0)
+
+
+def _replace_strings(node, replacements):
+    """Copy of a config node with every string's prefixes replaced."""
+    if isinstance(node, str):
+        for old, new in replacements:
+            if node.startswith(old):
+                return new + node[len(old):]
+        return node
+    if isinstance(node, dict):
+        return type(node)(
+            {k: _replace_strings(v, replacements) for k, v in node.items()})
+    if isinstance(node, (list, tuple)):
+        return type(node)(_replace_strings(v, replacements) for v in node)
+    return node
+
+
+def shrink_tag_stage(cfg, data_root, weak_root, work_root, max_iters=2,
+                     dataset='msrc21'):
+    """Shrink a stage of the image-tag pipeline (``configs/irn/``) in place to
+    a seconds-long run on msrc21_tiny.
+
+    Every path under the recipe's ``data/<dataset>``, ``data/<dataset>_weak``
+    and ``work_dirs/irn_<dataset>`` moves to ``data_root``, ``weak_root``
+    and ``work_root``; images are rescaled around 64 pixels, CAM crops are
+    32, IRN crops 80 (the pair radius needs 19 columns at stride 4),
+    segmenter crops 32; loaders have no workers, batches are 2, backbones are
+    not pretrained.
+
+    Returns:
+        Config: ``cfg``.
+    """
+    from mmengine.config import ConfigDict
+    replacements = [(f'data/{dataset}_weak', str(weak_root)),
+                    (f'data/{dataset}', str(data_root)),
+                    (f'work_dirs/irn_{dataset}', str(work_root))]
+    for key in list(cfg.keys()):
+        cfg[key] = _replace_strings(cfg[key], replacements)
+    model_type = cfg.model.type
+    crop = {'CAMClassifier': (32, 32), 'IRNet': (80, 80)}.get(model_type, (32, 32))
+    for loader in ('train_dataloader', 'val_dataloader', 'test_dataloader'):
+        if cfg.get(loader):
+            cfg[loader].num_workers = 0
+            cfg[loader].persistent_workers = False
+            for step in cfg[loader].dataset.pipeline:
+                if 'crop_size' in step:
+                    step['crop_size'] = crop
+                if 'scale' in step:
+                    step['scale'] = (64, 64)
+    cfg.train_dataloader.batch_size = 2
+    cfg.model.backbone.init_cfg = None
+    if cfg.model.get('data_preprocessor') is not None:
+        cfg.model.data_preprocessor.size = crop
+    if model_type not in ('CAMClassifier', 'IRNet'):
+        cfg.model.decode_head.channels = 16
+        cfg.model.decode_head.c1_channels = 8
+    cfg.work_dir = str(_replace_strings(cfg.get('work_dir', str(work_root)),
+                                        replacements))
+    if not cfg.get('val_cfg'):
+        cfg.default_hooks.setdefault('checkpoint', ConfigDict())
+        cfg.train_cfg.max_iters = max_iters
+        cfg.train_cfg.val_interval = max_iters
+        cfg.param_scheduler = [dict(type='PolyLR', eta_min=0.0, power=0.9, begin=0,
+                                    end=max_iters, by_epoch=False)]
+        cfg.default_hooks.logger.interval = 1
+        cfg.default_hooks.checkpoint.interval = max_iters
+        cfg.default_hooks.visualization.draw = False
+        cfg.env_cfg = dict(cudnn_benchmark=False, mp_cfg=dict(
+            mp_start_method='fork', opencv_num_threads=0),
+            dist_cfg=dict(backend='gloo'))
+        return cfg
+    return shrink_schedule(cfg, max_iters)

@@ -1,5 +1,6 @@
 """Visualizers of mmlabeleff, registered in
 :data:`mmlabeleff.registry.VISUALIZERS`."""
+from .pseudo_label_visualizer import PseudoLabelVisualizer
 from .utils import (
     LABEL_TYPES,
     iter_packed_samples,
@@ -10,6 +11,6 @@ from .utils import (
 from .weak_seg_local_visualizer import WeakSegLocalVisualizer
 
 __all__ = [
-    'WeakSegLocalVisualizer', 'LABEL_TYPES', 'label_types_of',
+    'WeakSegLocalVisualizer', 'PseudoLabelVisualizer', 'LABEL_TYPES', 'label_types_of',
     'sparse_display_map', 'packed_inputs_to_rgb', 'iter_packed_samples'
 ]

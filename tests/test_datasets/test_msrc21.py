@@ -111,3 +111,18 @@ def test_real_msrc21_splits_and_classes_per_image(msrc21_root):
         counts.append(len(values - {255}))
     # object-centric photos: a few classes per image, not almost all of them
     assert 1.5 <= np.mean(counts) <= 4
+
+
+def test_seg_map_root_replaces_the_masks(msrc21_tiny_root, tmp_path):
+    """``seg_map_root``: a full recipe trains on pseudo masks by image id; a
+    missing one is named."""
+    from PIL import Image
+    for stem in TRAIN_CLASSES:
+        Image.fromarray(np.full((48, 64), 7, np.uint8)).save(tmp_path / f'{stem}.png')
+    ds = _dataset(msrc21_tiny_root, seg_map_root=str(tmp_path))
+    assert [ds.get_data_info(i)['seg_map_path'] for i in range(len(ds))] == [
+        str(tmp_path / f'{stem}.png') for stem in sorted(TRAIN_CLASSES)]
+    assert (ds[0]['data_samples'].gt_sem_seg.data == 7).all()
+    (tmp_path / '6_1_s.png').unlink()
+    with pytest.raises(FileNotFoundError, match='6_1_s.png.*pseudo mask'):
+        _dataset(msrc21_tiny_root, seg_map_root=str(tmp_path))

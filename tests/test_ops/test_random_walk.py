@@ -65,7 +65,7 @@ def test_neighbor_offsets(radius, num):
     assert torch.equal(get_neighbor_offsets(radius), offsets)  # deterministic
 
 
-@pytest.mark.parametrize('radius', [0, -1, 1.5, True, '2'])
+@pytest.mark.parametrize('radius', [0, -1, 0.5, float('nan'), True, '2'])
 def test_neighbor_offsets_bad_radius(radius):
     with pytest.raises((TypeError, ValueError), match='radius'):
         get_neighbor_offsets(radius)

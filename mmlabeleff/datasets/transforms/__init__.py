@@ -69,6 +69,8 @@ view stays consistent with its own labels, but the views are no longer
 pixel-aligned.
 """
 from .draw_point_labels import DrawPointLabels
+from .load_cam_dump import LoadCAMDump
+from .load_ir_label import LoadIRLabel
 from .load_weak_annotations import LoadWeakAnnotations
 from .pack_weak_seg_inputs import PackWeakSegInputs
 from .weak_pad import WeakPad
@@ -78,6 +80,7 @@ from .weak_random_rotate import WeakRandomRotate
 from .weak_resize import WeakResize
 
 __all__ = [
-    'DrawPointLabels', 'LoadWeakAnnotations', 'PackWeakSegInputs', 'WeakPad',
+    'DrawPointLabels', 'LoadCAMDump', 'LoadIRLabel', 'LoadWeakAnnotations',
+    'PackWeakSegInputs', 'WeakPad',
     'WeakRandomCrop', 'WeakRandomFlip', 'WeakRandomRotate', 'WeakResize'
 ]

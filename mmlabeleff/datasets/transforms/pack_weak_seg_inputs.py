@@ -35,6 +35,9 @@ class PackWeakSegInputs(PackSegInputs):
     ``gt_points``,              ``gt_points``: ``InstanceData`` with
     ``gt_points_labels``        ``points`` ``(N, 2)`` float x, y and
                                 ``labels`` ``(N,)`` long
+    ``strided_cams``, ``cams``  ``PixelData`` fields of the same names
+    ``cam_labels``              metainfo ``cam_labels``
+                                (:class:`LoadCAMDump`)
     ==========================  ==============================================
 
     The metainfo gets ``supervision`` and ``domain`` (see
@@ -122,6 +125,13 @@ class PackWeakSegInputs(PackSegInputs):
             data_sample.set_data(dict(gt_image_labels=tags))
         if results.get('gt_bboxes', None) is not None:
             self._pack_boxes(results, data_sample)
+        for key in ('strided_cams', 'cams'):
+            if results.get(key, None) is not None:
+                data_sample.set_field(
+                    PixelData(data=torch.as_tensor(results[key],
+                                                   dtype=torch.float32)), key)
+        if results.get('cam_labels', None) is not None:
+            data_sample.set_metainfo(dict(cam_labels=list(results['cam_labels'])))
         if results.get('gt_points', None) is not None:
             points = np.asarray(results['gt_points'],
                                 dtype=np.float32).reshape(-1, 2)

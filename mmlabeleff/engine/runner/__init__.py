@@ -1,2 +1,4 @@
 """Loops of mmlabeleff, registered in :data:`mmlabeleff.registry.LOOPS`."""
-__all__ = []
+from .dump_test_loop import DumpTestLoop
+
+__all__ = ['DumpTestLoop']

@@ -39,14 +39,17 @@ class PseudoLabelMetric(IoUMetric):
     All in percent with two decimals, as mmseg; the per-class IoU of both
     kinds is also kept in :attr:`last_class_iou` for the dashboards.
 
-    Each data sample holds ``pred_sem_seg`` (the pseudo mask) and
-    ``gt_sem_seg``, as for IoUMetric.
+    Each data sample holds ``pred_sem_seg`` (the pseudo mask; another field
+    with ``pred_field``, e.g. ``crf_sem_seg`` of
+    :class:`~mmlabeleff.models.IRNet`) and ``gt_sem_seg``, as for IoUMetric.
 
     Args:
         background_index (int, optional): The background class, or None.
             Defaults to None.
         uncertain_index (int): Pseudo-mask value of an unlabelled pixel.
             Defaults to 255.
+        pred_field (str): The data sample field scored. Defaults to
+            ``'pred_sem_seg'``.
         **kwargs: Passed to :class:`mmseg.evaluation.IoUMetric`
             (``ignore_index``, ``iou_metrics``, ``prefix`` ...).
     """
@@ -55,8 +58,10 @@ class PseudoLabelMetric(IoUMetric):
     def __init__(self,
                  background_index: Optional[int] = None,
                  uncertain_index: int = IGNORE_INDEX,
+                 pred_field: str = 'pred_sem_seg',
                  **kwargs) -> None:
         super().__init__(**kwargs)
+        self.pred_field = pred_field
         self.background_index = background_index
         self.uncertain_index = uncertain_index
         #: ``{'IoU': {class: iou}, 'IoU_labelled': {class: iou}}`` of the
@@ -74,7 +79,10 @@ class PseudoLabelMetric(IoUMetric):
         """
         num_classes = len(self.dataset_meta['classes'])
         for sample in data_samples:
-            pred = sample['pred_sem_seg']['data']
+            if self.pred_field not in sample:
+                raise KeyError(f'{sample.get("img_path")}: no {self.pred_field!r} '
+                               'to score')
+            pred = sample[self.pred_field]['data']
             label = sample['gt_sem_seg']['data']
             if pred.shape[-2:] != label.shape[-2:]:
                 raise ValueError(

@@ -91,14 +91,16 @@ class _ConvNormAct(nn.Module):
 
     def __init__(self, in_channels: int, out_channels: int, kernel_size: int,
                  stride: int = 1, groups: int = 1, norm_cfg: dict = None,
-                 act_cfg: Optional[dict] = None, tf_same_padding: bool = True):
+                 act_cfg: Optional[dict] = None, tf_same_padding: bool = True,
+                 dilation: int = 1):
         super().__init__()
         self.kernel_size = kernel_size
         self.stride = stride
         self.dynamic_pad = tf_same_padding and stride > 1
-        padding = 0 if self.dynamic_pad else kernel_size // 2
+        padding = 0 if self.dynamic_pad else dilation * (kernel_size // 2)
         self.conv = nn.Conv2d(in_channels, out_channels, kernel_size, stride,
-                              padding, groups=groups, bias=False)
+                              padding, dilation=dilation, groups=groups,
+                              bias=False)
         self.norm = build_norm_layer(norm_cfg, out_channels)[1]
         self.act = build_activation_layer(act_cfg) if act_cfg else None
 
@@ -120,7 +122,7 @@ class _MBConv(nn.Module):
     def __init__(self, in_channels: int, out_channels: int, kernel_size: int,
                  stride: int, expand_ratio: int, norm_cfg: dict, act_cfg: dict,
                  drop_path_rate: float = 0., tf_same_padding: bool = True,
-                 with_cp: bool = False):
+                 with_cp: bool = False, dilation: int = 1):
         super().__init__()
         mid = in_channels * expand_ratio
         self.with_cp = with_cp
@@ -131,7 +133,8 @@ class _MBConv(nn.Module):
                                        act_cfg=act_cfg)
         self.depthwise = _ConvNormAct(mid, mid, kernel_size, stride, groups=mid,
                                       norm_cfg=norm_cfg, act_cfg=act_cfg,
-                                      tf_same_padding=tf_same_padding)
+                                      tf_same_padding=tf_same_padding,
+                                      dilation=dilation)
         self.project = _ConvNormAct(mid, out_channels, 1, norm_cfg=norm_cfg)
         self.drop_path = (DropPath(drop_path_rate) if drop_path_rate > 0
                           and self.with_residual else nn.Identity())
@@ -270,6 +273,11 @@ class EfficientNetLite(BaseModule):
             symmetrically. Output sizes are the same. Defaults to True.
         with_cp (bool): Use gradient checkpointing in the blocks.
             Defaults to False.
+        out_stride (int): 32, 16 or 8. Below 32 the strided blocks that
+            would exceed it keep stride 1 and the depthwise convolutions from
+            there on are dilated by the stride given up (DeepLab's atrous
+            backbone; IRN's CAM and boundary networks use output stride 16).
+            The weights are the same. Defaults to 32.
         pretrained (str, optional): Shorthand for
             ``init_cfg=dict(type='Pretrained', checkpoint=pretrained)``
             (mmseg's ``EncoderDecoder(pretrained=...)`` passes it).
@@ -316,6 +324,7 @@ class EfficientNetLite(BaseModule):
                  drop_path_rate: float = 0.,
                  tf_same_padding: bool = True,
                  with_cp: bool = False,
+                 out_stride: int = 32,
                  pretrained: Optional[str] = None,
                  init_cfg: Optional[Union[dict, List[dict]]] = [
                      dict(type='Kaiming', layer='Conv2d'),
@@ -339,7 +348,10 @@ class EfficientNetLite(BaseModule):
         if frozen_stages not in range(-1, _HEAD_STAGE + 2):
             raise ValueError(f'frozen_stages must be in -1..6, got '
                              f'{frozen_stages}.')
+        if out_stride not in (8, 16, 32):
+            raise ValueError(f'out_stride must be 8, 16 or 32, got {out_stride}.')
         self.arch = arch
+        self.out_stride = out_stride
         self.out_indices = out_indices
         self.frozen_stages = frozen_stages
         self.norm_eval = norm_eval
@@ -355,17 +367,24 @@ class EfficientNetLite(BaseModule):
         stages = [nn.Sequential() for _ in range(_NUM_BLOCK_STAGES)]
         self.block_names = []  # ours, in the order of the source's _blocks
         channels = _STEM_CHANNELS
+        current_stride, dilation = 2, 1  # after the stem
         for group, (repeats, kernel, stride, expand, out) in zip(
                 _GROUP_TO_STAGE, groups):
             for i in range(repeats):
+                block_stride = stride if i == 0 else 1
+                if current_stride * block_stride > out_stride:
+                    dilation *= block_stride
+                    block_stride = 1
+                current_stride *= block_stride
                 stage = stages[group]
                 self.block_names.append(f'stages.{group}.{len(stage)}')
                 stage.append(_MBConv(
-                    channels, out, kernel, stride if i == 0 else 1, expand,
+                    channels, out, kernel, block_stride, expand,
                     norm_cfg, act_cfg,
                     drop_path_rate=drop_path_rate * (len(self.block_names) - 1) /
                     num_blocks,
-                    tf_same_padding=tf_same_padding, with_cp=with_cp))
+                    tf_same_padding=tf_same_padding, with_cp=with_cp,
+                    dilation=dilation))
                 channels = out
         self.with_head = _HEAD_STAGE in out_indices
         if self.with_head:

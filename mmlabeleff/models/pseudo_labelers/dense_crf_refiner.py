@@ -48,6 +48,7 @@ class DenseCRFRefiner:
     'pydensecrf'  3, 3             80, 13, 10                   10
     'spml'        1, 3             67, 3, 4                     10
     'blpseg'      3, 3             32, 13, 10                   1
+    'irn'         3, 3             50, 5, 10                    10
     ============  ===============  ===========================  =====
 
     'pydensecrf' is pydensecrf's README example (also the defaults of
@@ -55,7 +56,7 @@ class DenseCRFRefiner:
     post-processing of the SPML and BLPSeg public code.
 
     Args:
-        preset (str, optional): 'pydensecrf', 'spml' or 'blpseg'. Defaults
+        preset (str, optional): 'pydensecrf', 'spml', 'blpseg' or 'irn'. Defaults
             to None ('pydensecrf').
         gaussian_sxy (float, optional): Position std (pixels) of the
             smoothness kernel.
@@ -93,6 +94,8 @@ class DenseCRFRefiner:
         'blpseg': dict(gaussian_sxy=3.0, gaussian_compat=3.0,
                        bilateral_sxy=32.0, bilateral_srgb=13.0,
                        bilateral_compat=10.0, num_iters=1),
+        'irn': dict(gaussian_sxy=3.0, gaussian_compat=3.0, bilateral_sxy=50.0,
+                    bilateral_srgb=5.0, bilateral_compat=10.0, num_iters=10),
     }
 
     def __init__(self,
@@ -188,6 +191,43 @@ class DenseCRFRefiner:
     def refine_probs(self, probs: Tensor, images: Tensor) -> Tensor:
         """Refine (N, C, H, W) class probabilities; see :meth:`__call__`."""
         return dense_crf(probs, images, input_type='prob', **self.crf_params)
+
+    def refine_labels(self, labels: Tensor, images: Tensor, num_labels: int,
+                      gt_prob: float = 0.7) -> Tensor:
+        """Refine a label map: CRF marginals of a unary built from it, argmax.
+
+        pydensecrf's ``unary_from_labels(labels, num_labels, gt_prob,
+        zero_unsure=False)`` as IRN's ``crf_inference_label`` uses it: each
+        pixel gives its label probability ``gt_prob`` and every other label
+        ``(1 - gt_prob) / (num_labels - 1)``.
+
+        Args:
+            labels (Tensor): ``(N, H, W)`` integer labels in
+                ``[0, num_labels)``.
+            images (Tensor): ``(N, 3, H, W)`` uint8 images (RGB).
+            num_labels (int): Number of labels, >= 1 (with one label the map
+                is returned as it is).
+            gt_prob (float): Confidence of the given label, in (0, 1).
+
+        Returns:
+            Tensor: ``(N, H, W)`` int64 refined labels.
+        """
+        if labels.dim() != 3 or labels.is_floating_point():
+            raise ValueError('labels must be an (N, H, W) integer tensor, got '
+                             f'{labels.dtype} {tuple(labels.shape)}')
+        if not 0 < gt_prob < 1:
+            raise ValueError(f'gt_prob must lie in (0, 1), got {gt_prob}')
+        if num_labels < 1 or labels.numel() and (
+                int(labels.min()) < 0 or int(labels.max()) >= num_labels):
+            raise ValueError(f'labels must lie in [0, {num_labels}), got '
+                             f'[{int(labels.min())}, {int(labels.max())}]')
+        if num_labels == 1:
+            return labels.long()
+        other = (1.0 - gt_prob) / (num_labels - 1)
+        probs = torch.full((labels.shape[0], num_labels) + labels.shape[1:],
+                           other, dtype=torch.float32, device=labels.device)
+        probs.scatter_(1, labels.long().unsqueeze(1), gt_prob)
+        return self.refine_probs(probs, images).argmax(dim=1)
 
     def __repr__(self) -> str:
         params = ', '.join(f'{k}={v!r}' for k, v in self.crf_params.items())

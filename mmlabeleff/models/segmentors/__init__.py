@@ -1,5 +1,7 @@
 """Segmentors of mmlabeleff."""
 from .blpseg import BLPSeg
+from .cam_classifier import CAMClassifier
+from .irnet import IRNet
 from .refined_encoder_decoder import RefinedEncoderDecoder
 
-__all__ = ['BLPSeg', 'RefinedEncoderDecoder']
+__all__ = ['IRNet', 'CAMClassifier', 'BLPSeg', 'RefinedEncoderDecoder']

@@ -93,3 +93,16 @@ def test_built_from_the_registry():
     metric = evaluator.metrics[0]
     metric.process({}, [_sample()])
     assert evaluator.evaluate(1)['pseudo/coverage'] == pytest.approx(71.43)
+
+
+def test_pred_field_scores_another_field():
+    """``pred_field='crf_sem_seg'`` scores that field; a missing one is named."""
+    metric = PseudoLabelMetric(background_index=0, pred_field='crf_sem_seg',
+                               prefix='crf')
+    sample = _sample(pred=GT)  # pred_sem_seg == ground truth
+    sample['crf_sem_seg'] = dict(data=torch.tensor(PSEUDO)[None])
+    m = _evaluate(metric, [sample])
+    assert m['crf/mIoU'] == 50.0  # the CRF field (PSEUDO), not pred_sem_seg
+    with pytest.raises(KeyError, match="b.png: no 'crf_sem_seg'"):
+        _evaluate(PseudoLabelMetric(pred_field='crf_sem_seg'),
+                  [_sample(img_path='b.png')])
