@@ -99,3 +99,17 @@ def tiny_camvid_cfg(camvid_tiny_root, tmp_path):
         return cfg
 
     return build
+
+
+@pytest.fixture(scope='session')
+def msrc21_tiny_tags(msrc21_tiny_root, tmp_path_factory) -> Path:
+    """Image tags of msrc21_tiny's train split, simulated once per session
+    (``tags.json`` under the returned weak root)."""
+    from mmlabeleff.structures import list_split_samples, simulate_weak_labels
+    samples, classes, label_map = list_split_samples(
+        str(msrc21_tiny_root), 'train', dataset='msrc21')
+    out = tmp_path_factory.mktemp('msrc21_tiny_tags')
+    simulate_weak_labels(samples, str(out), len(classes), classes=classes,
+                         label_map=label_map, types=('tags', ), workers=1,
+                         dataset='msrc21')
+    return out

@@ -8,7 +8,6 @@ import pytest
 from mmengine.config import Config
 
 from mmlabeleff.apis.pipeline import plan_pipeline, run_pipeline
-from mmlabeleff.structures import list_split_samples, simulate_weak_labels
 from mmlabeleff.testing.script_loader import REPO_ROOT, load_script
 from mmlabeleff.testing.tiny_configs import shrink_tag_stage
 
@@ -37,21 +36,10 @@ def _write_pipeline(tmp_path, data_root, weak_root):
     return pipeline, work
 
 
-@pytest.fixture(scope='module')
-def tiny_tags(msrc21_tiny_root, tmp_path_factory):
-    samples, classes, label_map = list_split_samples(
-        str(msrc21_tiny_root), 'train', dataset='msrc21')
-    out = tmp_path_factory.mktemp('tags')
-    simulate_weak_labels(samples, str(out), len(classes), classes=classes,
-                         label_map=label_map, types=('tags', ), workers=1,
-                         dataset='msrc21')
-    return out
-
-
-def test_whole_pipeline_runs_and_resumes(msrc21_tiny_root, tiny_tags, tmp_path,
+def test_whole_pipeline_runs_and_resumes(msrc21_tiny_root, msrc21_tiny_tags, tmp_path,
                                          monkeypatch, capsys):
     monkeypatch.chdir(REPO_ROOT)
-    pipeline, work = _write_pipeline(tmp_path, msrc21_tiny_root, tiny_tags)
+    pipeline, work = _write_pipeline(tmp_path, msrc21_tiny_root, msrc21_tiny_tags)
     tool = load_script('tools/pseudo_label/run_pipeline.py')
     tool.main([str(pipeline)])
     # every stage's output is there
@@ -85,10 +73,10 @@ def test_whole_pipeline_runs_and_resumes(msrc21_tiny_root, tiny_tags, tmp_path,
     assert [(s.stage, s.kind) for s in steps] == [('irn', 'test'), ('seg', 'train')]
 
 
-def test_plan_names_outputs_and_resume_flag(msrc21_tiny_root, tiny_tags, tmp_path,
-                                            monkeypatch):
+def test_plan_names_outputs_and_resume_flag(msrc21_tiny_root, msrc21_tiny_tags,
+                                            tmp_path, monkeypatch):
     monkeypatch.chdir(REPO_ROOT)
-    pipeline, work = _write_pipeline(tmp_path, msrc21_tiny_root, tiny_tags)
+    pipeline, work = _write_pipeline(tmp_path, msrc21_tiny_root, msrc21_tiny_tags)
     steps = plan_pipeline(str(pipeline))
     assert [(s.stage, s.kind) for s in steps] == [
         ('cam', 'train'), ('cam', 'test'), ('irn', 'train'), ('irn', 'test'),

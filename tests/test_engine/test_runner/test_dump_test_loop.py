@@ -8,21 +8,9 @@ import pytest
 from mmengine.config import Config
 
 from mmlabeleff.apis import build_runner
-from mmlabeleff.structures import list_split_samples, simulate_weak_labels
 from mmlabeleff.testing.tiny_configs import shrink_tag_stage
 
 CAM_CFG = 'configs/irn/cam_efflite0_1xb8-600iter_msrc21-tags-256x256.py'
-
-
-@pytest.fixture(scope='module')
-def tags_root(msrc21_tiny_root, tmp_path_factory):
-    samples, classes, label_map = list_split_samples(
-        str(msrc21_tiny_root), 'train', dataset='msrc21')
-    out = tmp_path_factory.mktemp('msrc21_tiny_tags')
-    simulate_weak_labels(samples, str(out), len(classes), classes=classes,
-                         label_map=label_map, types=('tags', ), workers=1,
-                         dataset='msrc21')
-    return out
 
 
 def _cam_cfg(root, tags, work_root, **extra):
@@ -39,17 +27,17 @@ def _dump(cfg):
 
 
 @pytest.fixture(scope='module')
-def trained_cam(msrc21_tiny_root, tags_root, tmp_path_factory):
+def trained_cam(msrc21_tiny_root, msrc21_tiny_tags, tmp_path_factory):
     work = tmp_path_factory.mktemp('cam_work')
-    cfg = _cam_cfg(msrc21_tiny_root, tags_root, work)
+    cfg = _cam_cfg(msrc21_tiny_root, msrc21_tiny_tags, work)
     build_runner(cfg).train()
     return work, os.path.join(str(work), 'cam', 'iter_2.pth')
 
 
-def test_cam_dump_writes_every_image_and_scores_seeds(msrc21_tiny_root, tags_root,
-                                                      trained_cam, tmp_path):
+def test_cam_dump_writes_every_image_and_scores_seeds(
+        msrc21_tiny_root, msrc21_tiny_tags, trained_cam, tmp_path):
     work, ckpt = trained_cam
-    cfg = _cam_cfg(msrc21_tiny_root, tags_root, work,
+    cfg = _cam_cfg(msrc21_tiny_root, msrc21_tiny_tags, work,
                    test_cfg=dict(dump_dir=str(tmp_path / 'dump')), load_from=ckpt)
     cfg.work_dir = str(tmp_path / 'w')
     _, metrics = _dump(cfg)
@@ -69,11 +57,11 @@ def test_cam_dump_writes_every_image_and_scores_seeds(msrc21_tiny_root, tags_roo
     assert manifest['metrics']['seed/mIoU'] == pytest.approx(metrics['seed/mIoU'])
 
 
-def test_resume_computes_only_missing_images(msrc21_tiny_root, tags_root,
+def test_resume_computes_only_missing_images(msrc21_tiny_root, msrc21_tiny_tags,
                                              trained_cam, tmp_path):
     work, ckpt = trained_cam
     dump = tmp_path / 'dump'
-    cfg = _cam_cfg(msrc21_tiny_root, tags_root, work,
+    cfg = _cam_cfg(msrc21_tiny_root, msrc21_tiny_tags, work,
                    test_cfg=dict(dump_dir=str(dump)), load_from=ckpt)
     cfg.work_dir = str(tmp_path / 'w')
     _, first = _dump(cfg)
@@ -87,11 +75,11 @@ def test_resume_computes_only_missing_images(msrc21_tiny_root, tags_root,
     assert second['seed/mIoU'] == pytest.approx(first['seed/mIoU'])
 
 
-def test_corrupt_dump_file_is_named(msrc21_tiny_root, tags_root, trained_cam,
+def test_corrupt_dump_file_is_named(msrc21_tiny_root, msrc21_tiny_tags, trained_cam,
                                     tmp_path):
     work, ckpt = trained_cam
     dump = tmp_path / 'dump'
-    cfg = _cam_cfg(msrc21_tiny_root, tags_root, work,
+    cfg = _cam_cfg(msrc21_tiny_root, msrc21_tiny_tags, work,
                    test_cfg=dict(dump_dir=str(dump)), load_from=ckpt)
     cfg.work_dir = str(tmp_path / 'w')
     _dump(cfg)
@@ -101,9 +89,9 @@ def test_corrupt_dump_file_is_named(msrc21_tiny_root, tags_root, trained_cam,
         _dump(cfg.copy())
 
 
-def test_pseudo_label_hook_dumps_after_training(msrc21_tiny_root, tags_root,
+def test_pseudo_label_hook_dumps_after_training(msrc21_tiny_root, msrc21_tiny_tags,
                                                 tmp_path):
-    cfg = _cam_cfg(msrc21_tiny_root, tags_root, tmp_path,
+    cfg = _cam_cfg(msrc21_tiny_root, msrc21_tiny_tags, tmp_path,
                    custom_hooks=[dict(type='PseudoLabelHook')])
     build_runner(cfg).train()
     assert (tmp_path / 'cam_dump' / 'manifest.json').is_file()
