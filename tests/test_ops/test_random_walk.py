@@ -209,7 +209,7 @@ def _bad_cases():
         ((s.long(), a, 1), TypeError, 'scores must be float32 or float64'),
         ((s, a.half(), 1), TypeError, 'affinity must be float32 or float64'),
         ((s, a.double(), 1), TypeError, 'same dtype'),
-        ((s, a, 0), ValueError, 'radius must be >= 1'),
+        ((s, a, 0), ValueError, 'radius must be a finite number >= 1'),
         ((s.numpy(), a, 1), TypeError, 'scores must be a torch.Tensor'),
     ]
 
