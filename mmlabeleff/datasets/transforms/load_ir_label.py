@@ -63,6 +63,12 @@ class LoadIRLabel(BaseTransform):
                  conf_bg_thres: float = 0.05,
                  crf: dict = dict(type='DenseCRFRefiner', preset='irn'),
                  gt_prob: float = 0.7) -> None:
+        for name, value in (('conf_fg_thres', conf_fg_thres),
+                            ('conf_bg_thres', conf_bg_thres)):
+            if not 0 <= value <= 1:
+                raise ValueError(f'{name} must lie in [0, 1], got {value}')
+        if not 0 < gt_prob < 1:
+            raise ValueError(f'gt_prob must lie in (0, 1), got {gt_prob}')
         self.cam_dump_dir = cam_dump_dir
         self.label_dir = label_dir
         self.background_index = background_index

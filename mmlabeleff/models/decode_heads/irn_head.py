@@ -7,7 +7,7 @@ from mmengine.model import BaseModule
 from torch import Tensor, nn
 
 from mmlabeleff.ops import affinity_from_boundary, get_neighbor_offsets
-from mmlabeleff.ops.random_walk import _pad_width
+from mmlabeleff.ops.random_walk import _check_radius, _pad_width
 from mmlabeleff.registry import MODELS
 from mmlabeleff.structures.label_convention import IGNORE_INDEX
 
@@ -119,6 +119,7 @@ class IRNHead(BaseModule):
         if any(s < 4 or s % 4 for s in in_strides) or 4 not in in_strides:
             raise ValueError('in_strides must be multiples of 4 and include 4, '
                              f'got {in_strides}')
+        _check_radius(radius)
         self.in_channels = list(in_channels)
         self.in_strides = list(in_strides)
         self.radius = radius

@@ -8,6 +8,7 @@ from mmseg.models.segmentors.base import BaseSegmentor
 from torch import Tensor
 
 from mmlabeleff.ops import affinity_from_boundary, random_walk
+from mmlabeleff.ops.random_walk import _check_beta, _check_log_t, _check_radius
 from mmlabeleff.registry import MODELS, TASK_UTILS
 from mmlabeleff.structures.cam_dump import cam_seed
 
@@ -73,6 +74,12 @@ class IRNet(BaseSegmentor):
         cfg = dict(rw_radius=4.9, beta=10.0, exp_times=8, sem_seg_bg_thres=0.25,
                    crf=None, crf_gt_prob=0.7)
         cfg.update(test_cfg or {})
+        _check_radius(cfg['rw_radius'])
+        _check_beta(cfg['beta'])
+        _check_log_t(cfg['exp_times'])
+        if not 0 <= cfg['sem_seg_bg_thres'] <= 1:
+            raise ValueError('test_cfg.sem_seg_bg_thres must lie in [0, 1], got '
+                             f'{cfg["sem_seg_bg_thres"]}')
         self.test_cfg = cfg
         self.train_cfg = train_cfg or {}
         self.refiner = TASK_UTILS.build(cfg['crf']) if cfg['crf'] else None

@@ -80,3 +80,12 @@ def test_load_ir_label_with_background_and_size_errors(tmp_path):
     assert (label[:, 14:] == 255).all()
     with pytest.raises(ValueError, match='img.npz: CAM dump of size'):
         LoadIRLabel(str(dumps), str(tmp_path / 'l2'))(_results(tmp_path, (12, 20)))
+
+
+@pytest.mark.parametrize('kwargs, message', [
+    (dict(conf_fg_thres=5), 'conf_fg_thres'),
+    (dict(conf_bg_thres=-0.1), 'conf_bg_thres'),
+    (dict(gt_prob=1.0), 'gt_prob')])
+def test_load_ir_label_rejects_absurd_parameters(kwargs, message):
+    with pytest.raises(ValueError, match=message):
+        LoadIRLabel('dumps', 'labels', **kwargs)

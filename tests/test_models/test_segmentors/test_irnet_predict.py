@@ -73,3 +73,20 @@ def test_predict_needs_strided_cams_and_loss_runs():
     total.backward()
     assert model.decode_head.edge_out.weight.grad.abs().sum() > 0
     assert all(p.grad is None for p in model.backbone.parameters())
+
+
+@pytest.mark.parametrize('test_cfg, message', [
+    (dict(beta=-1), 'beta'), (dict(exp_times=40), 'log_t'),
+    (dict(rw_radius=0), 'radius'),
+    (dict(sem_seg_bg_thres=2), 'sem_seg_bg_thres')])
+def test_absurd_test_cfg_is_rejected(test_cfg, message):
+    with pytest.raises(ValueError, match=message):
+        MODELS.build(dict(type='IRNet',
+                          backbone=dict(type='EfficientNetLite', out_indices=(1, ),
+                                        init_cfg=None),
+                          decode_head=dict(type='IRNHead', in_channels=(24, ),
+                                           in_strides=(4, )),
+                          test_cfg=test_cfg))
+    with pytest.raises(ValueError, match='radius'):
+        MODELS.build(dict(type='IRNHead', in_channels=(8, ), in_strides=(4, ),
+                          radius=0))
