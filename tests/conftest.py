@@ -54,6 +54,18 @@ def camvid_tiny_weak_root(camvid_tiny_root, tmp_path_factory) -> Path:
 
 
 @pytest.fixture(scope='session')
+def camvid_tiny_superpixels(camvid_tiny_root, tmp_path_factory) -> Path:
+    """Felzenszwalb over-segmentations of camvid_tiny's train split, written
+    by :func:`mmlabeleff.structures.superpixels.write_superpixel_maps`."""
+    from mmlabeleff.structures import list_split_samples
+    from mmlabeleff.structures.superpixels import write_superpixel_maps
+    samples, _, _ = list_split_samples(str(camvid_tiny_root), 'train')
+    out = tmp_path_factory.mktemp('camvid_tiny_superpixels')
+    write_superpixel_maps(samples, str(out), params=dict(min_size=20))
+    return out
+
+
+@pytest.fixture(scope='session')
 def camvid_root() -> Path:
     """The real CamVid in ../shared/data/camvid; skips when it is absent."""
     root = _shared_camvid()

@@ -170,6 +170,11 @@ class BaseWeakSegDataset(BaseSegDataset):
             Defaults to None (the dataset's own masks).
         sparse_map_suffix (str): Suffix of sparse maps. Defaults to
             ``'.png'``.
+        superpixel_root (str, optional): Folder of over-segmentations,
+            ``<superpixel_root>/<image file stem>.png`` (16-bit segment ids,
+            ``tools/dataset_converters/superpixels.py``), added to every
+            sample as ``superpixel_path`` for SPML's low-level term.
+            Defaults to None.
         **kwargs: Passed to :class:`mmseg.datasets.BaseSegDataset`.
 
     Raises:
@@ -208,6 +213,7 @@ class BaseWeakSegDataset(BaseSegDataset):
                  keep_seg_map_path: bool = False,
                  sparse_map_suffix: str = '.png',
                  seg_map_root: Optional[str] = None,
+                 superpixel_root: Optional[str] = None,
                  **kwargs) -> None:
         self.check_supervision(supervision, kwargs.get('data_prefix'))
         self.check_domain(domain)
@@ -220,6 +226,7 @@ class BaseWeakSegDataset(BaseSegDataset):
         self.keep_seg_map_path = keep_seg_map_path
         self.sparse_map_suffix = sparse_map_suffix
         self.seg_map_root = seg_map_root
+        self.superpixel_root = superpixel_root
         super().__init__(**kwargs)
 
     # ------------------------------------------------------------------
@@ -394,7 +401,7 @@ class BaseWeakSegDataset(BaseSegDataset):
         Returns:
             dict: ``img_path``, ``label_map``, ``reduce_zero_label``,
             ``seg_fields``, ``supervision``, ``domain`` and maybe
-            ``seg_map_path``.
+            ``seg_map_path`` and ``superpixel_path``.
         """
         info = dict(
             img_path=img_path,
@@ -414,6 +421,13 @@ class BaseWeakSegDataset(BaseSegDataset):
                 hint = ' (a pseudo mask under seg_map_root)'
             self.require(seg_map_path, self.SEG_MAP_NAME, hint)
             info['seg_map_path'] = seg_map_path
+        if self.superpixel_root:
+            stem = osp.splitext(osp.basename(img_path))[0]
+            path = osp.join(self.superpixel_root, stem + '.png')
+            self.require(path, 'superpixel map',
+                         ' (write them with tools/dataset_converters/'
+                         'superpixels.py)')
+            info['superpixel_path'] = path
         return info
 
     def add_sparse_map(self, info: dict, path: str) -> None:

@@ -83,11 +83,13 @@ def synthetic_batch(num_classes: int, size: Sequence[int], batch_size: int,
                     seed: int = 0) -> dict:
     """A seeded training batch for configs whose data is not on this machine.
 
-    Each sample has a random RGB image and simulated 1-pixel scribbles
+    Each sample has a random RGB image, simulated 1-pixel scribbles
     (:meth:`WeakLabelSimulator.scribbles`) on a dense mask of random class
-    blocks (an 8 x 8 grid of class ids, upsampled). The step cost of the
-    models timed here does not depend on the pixel values or on which pixels
-    carry labels (every operation is dense); only the sizes matter.
+    blocks (an 8 x 8 grid of class ids, upsampled) and, for SPML's low-level
+    term, an over-segmentation of 16 x 16 blocks. The step cost of dense
+    models does not depend on the pixel values or on which pixels carry
+    labels, only on the sizes; SPML's depends on the number of segments,
+    which the blocks keep in the range of real over-segmentations.
 
     Args:
         num_classes (int): K.
@@ -118,8 +120,12 @@ def synthetic_batch(num_classes: int, size: Sequence[int], batch_size: int,
             img_path=f'synthetic_{index}.png', ori_shape=(height, width),
             img_shape=(height, width), pad_shape=(height, width),
             scale_factor=(1.0, 1.0), flip=False, flip_direction=None,
-            reduce_zero_label=False, seg_fields=['gt_sparse_seg_map'],
-            gt_sparse_seg_map=simulator.scribbles(mask, key=str(index)))
+            reduce_zero_label=False,
+            seg_fields=['gt_sparse_seg_map', 'gt_superpixel_map'],
+            gt_sparse_seg_map=simulator.scribbles(mask, key=str(index)),
+            gt_superpixel_map=(
+                (np.arange(height) * 16 // height)[:, None] * 16
+                + (np.arange(width) * 16 // width)[None, :]).astype(np.int32))
         packed = pack.transform(results)
         inputs.append(packed['inputs'])
         samples.append(packed['data_samples'])

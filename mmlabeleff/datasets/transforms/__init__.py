@@ -25,7 +25,8 @@ transform              what mmlabeleff adds to the upstream class
 
 :class:`DrawPointLabels` (after the geometric transforms) draws the points
 as disks of a configured radius into the sparse map, so that point labels
-train the same losses as scribbles.
+train the same losses as scribbles; :class:`DilateSparseLabels` thickens
+scribbles the same way (SPML's 3 px).
 
 Photometric transforms (``mmseg.PhotoMetricDistortion``, ``mmseg.CLAHE``,
 ...) touch the image only and can be used as they are. Under
@@ -68,6 +69,7 @@ detectors. A geometric transform inside one branch is allowed too: each
 view stays consistent with its own labels, but the views are no longer
 pixel-aligned.
 """
+from .dilate_sparse_labels import DilateSparseLabels
 from .draw_point_labels import DrawPointLabels
 from .load_cam_dump import LoadCAMDump
 from .load_ir_label import LoadIRLabel
@@ -80,7 +82,7 @@ from .weak_random_rotate import WeakRandomRotate
 from .weak_resize import WeakResize
 
 __all__ = [
-    'DrawPointLabels', 'LoadCAMDump', 'LoadIRLabel', 'LoadWeakAnnotations',
-    'PackWeakSegInputs', 'WeakPad',
+    'DilateSparseLabels', 'DrawPointLabels', 'LoadCAMDump', 'LoadIRLabel',
+    'LoadWeakAnnotations', 'PackWeakSegInputs', 'WeakPad',
     'WeakRandomCrop', 'WeakRandomFlip', 'WeakRandomRotate', 'WeakResize'
 ]

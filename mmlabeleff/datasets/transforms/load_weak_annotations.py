@@ -8,6 +8,7 @@ from mmseg.datasets.transforms import LoadAnnotations
 
 from mmlabeleff.registry import TRANSFORMS
 from mmlabeleff.structures import check_label_map
+from mmlabeleff.structures.superpixels import load_superpixel_map
 
 __all__ = ['LoadWeakAnnotations']
 
@@ -62,7 +63,9 @@ class LoadWeakAnnotations(LoadAnnotations):
     already hold continuous coordinates.
 
     Required keys: ``seg_map_path`` / ``sparse_map_path`` / ``image_labels``
-    / ``instances`` / ``points`` (each optional), ``seg_fields`` (created if
+    / ``instances`` / ``points`` / ``superpixel_path`` (each optional; an
+    over-segmentation, 16-bit ids, is loaded into ``gt_superpixel_map`` and
+    registered in ``seg_fields``), ``seg_fields`` (created if
     absent), ``ori_shape`` and ``img_path`` (optional: used to check sizes
     and to name the image in errors), ``num_classes`` (optional),
     ``reduce_zero_label`` and ``label_map`` (for the dense map; a missing
@@ -76,6 +79,8 @@ class LoadWeakAnnotations(LoadAnnotations):
         with_image_labels (bool): Load the tags. Defaults to True.
         with_bbox (bool): Load boxes and their labels. Defaults to True.
         with_points (bool): Load points and their labels. Defaults to True.
+        with_superpixel (bool): Load the over-segmentation. Defaults to
+            True.
         num_classes (int, optional): K. Needed to build ``gt_image_labels``
             and to check the sparse map; when None, ``results['num_classes']``
             is used if present. Defaults to None.
@@ -100,6 +105,7 @@ class LoadWeakAnnotations(LoadAnnotations):
                  with_image_labels: bool = True,
                  with_bbox: bool = True,
                  with_points: bool = True,
+                 with_superpixel: bool = True,
                  num_classes: Optional[int] = None,
                  point_offset: float = 0.5,
                  image_labels_from_sparse: bool = False,
@@ -116,6 +122,7 @@ class LoadWeakAnnotations(LoadAnnotations):
         self.with_bbox = with_bbox
         self.with_label = with_bbox
         self.with_points = with_points
+        self.with_superpixel = with_superpixel
         self.num_classes = num_classes
         self.point_offset = point_offset
         self.image_labels_from_sparse = image_labels_from_sparse
@@ -254,6 +261,21 @@ class LoadWeakAnnotations(LoadAnnotations):
         results['gt_points'] = xy
         results['gt_points_labels'] = labels
 
+    def _load_superpixels(self, results: dict) -> None:
+        """Load ``superpixel_path`` (16-bit ids) into ``gt_superpixel_map``."""
+        path = results['superpixel_path']
+        try:
+            segments = load_superpixel_map(path)
+        except FileNotFoundError as e:
+            raise FileNotFoundError(f'{e} (of image {results.get("img_path")})'
+                                    ) from e
+        except ValueError as e:
+            raise ValueError(f'{e} (of image {results.get("img_path")})') from e
+        results['gt_superpixel_map'] = segments.astype(np.int32)
+        self._check_size(results, 'gt_superpixel_map', path)
+        if 'gt_superpixel_map' not in results['seg_fields']:
+            results['seg_fields'].append('gt_superpixel_map')
+
     def transform(self, results: dict) -> dict:
         """Load the annotations that the data info holds.
 
@@ -285,6 +307,9 @@ class LoadWeakAnnotations(LoadAnnotations):
                                'box labels')
         if self.with_points and results.get('points', None) is not None:
             self._load_points(results)
+        if (self.with_superpixel
+                and results.get('superpixel_path', None) is not None):
+            self._load_superpixels(results)
         return results
 
     def __repr__(self) -> str:
@@ -293,6 +318,7 @@ class LoadWeakAnnotations(LoadAnnotations):
                 f'with_image_labels={self.with_image_labels}, '
                 f'with_bbox={self.with_bbox}, '
                 f'with_points={self.with_points}, '
+                f'with_superpixel={self.with_superpixel}, '
                 f'num_classes={self.num_classes}, '
                 f'point_offset={self.point_offset}, '
                 f'image_labels_from_sparse={self.image_labels_from_sparse}, '

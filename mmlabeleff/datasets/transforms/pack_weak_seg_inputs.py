@@ -25,6 +25,8 @@ class PackWeakSegInputs(PackSegInputs):
     ``gt_seg_map``              ``gt_sem_seg`` (upstream)
     ``gt_sparse_seg_map``       ``gt_sparse_seg``: ``PixelData``, ``data``
                                 ``(1, H, W)`` long
+    ``gt_superpixel_map``       ``gt_superpixel``: ``PixelData``, ``data``
+                                ``(1, H, W)`` long over-segment ids
     ``gt_image_labels``         ``gt_image_labels``: ``(K,)`` float tensor
     ``gt_bboxes``,              ``gt_instances``: ``InstanceData`` with
     ``gt_bboxes_labels``        ``bboxes`` ``(N, 4)`` float and ``labels``
@@ -119,6 +121,13 @@ class PackWeakSegInputs(PackSegInputs):
             data_sample.set_data(
                 dict(gt_sparse_seg=PixelData(
                     data=to_tensor(sparse.astype(np.int64)))))
+        if results.get('gt_superpixel_map', None) is not None:
+            segments = results['gt_superpixel_map']
+            if segments.ndim == 2:
+                segments = segments[None]
+            data_sample.set_data(
+                dict(gt_superpixel=PixelData(
+                    data=to_tensor(segments.astype(np.int64)))))
         if results.get('gt_image_labels', None) is not None:
             tags = torch.as_tensor(
                 np.asarray(results['gt_image_labels']), dtype=torch.float32)

@@ -24,6 +24,8 @@ class WeakSegDataPreProcessor(SegDataPreProcessor):
     ``gt_sem_seg`` at the image's size (predictions are cropped back), so
     ``gt_sparse_seg`` is likewise left as it is.
 
+    ``gt_superpixel`` (over-segment ids) is padded with 0 alike (padding
+    is told apart by the labels' 255).
     Boxes (``gt_instances``, ``ignored_instances``), points (``gt_points``)
     and tags (``gt_image_labels``) are left unchanged: the padding is added
     at the bottom and right, so pixel coordinates keep their meaning.
@@ -72,6 +74,11 @@ class WeakSegDataPreProcessor(SegDataPreProcessor):
                 del data_sample.gt_sparse_seg.data
                 data_sample.gt_sparse_seg.data = F.pad(
                     sparse, padding_size, value=self.sparse_seg_pad_val)
+            if 'gt_superpixel' in data_sample:
+                segments = data_sample.gt_superpixel.data
+                del data_sample.gt_superpixel.data
+                data_sample.gt_superpixel.data = F.pad(
+                    segments, padding_size, value=0)
             if data_sample.metainfo.get('pad_shape', None) is None:
                 data_sample.set_metainfo(
                     dict(pad_shape=tuple(inputs.shape[-2:])))

@@ -2,8 +2,10 @@
 from .blp_loss import BLPLoss, blp_loss
 from .dense_crf_loss import DenseCRFLoss, dense_crf_loss
 from .partial_cross_entropy_loss import PartialCrossEntropyLoss, partial_cross_entropy
+from .segsort_loss import SegSortLoss, segsort_loss
 
 __all__ = [
     'BLPLoss', 'blp_loss', 'DenseCRFLoss', 'dense_crf_loss',
-    'PartialCrossEntropyLoss', 'partial_cross_entropy'
+    'PartialCrossEntropyLoss', 'partial_cross_entropy', 'SegSortLoss',
+    'segsort_loss'
 ]
