@@ -1,5 +1,5 @@
 # SPML (Ke et al., ICLR 2021) on CamVid with simulated full-length scribbles
-# (scribbles_r100, dilated 3 px as SPML's VOC scribbles) on the CamVid
+# (scribbles_r100, drawn 3 px wide as SPML's VOC scribbles) on the CamVid
 # reference recipe's backbone, pipeline, optimizer and schedule (SGD 0.01
 # poly, 2k iterations, batch 8, 176x176 crops), so that its val mIoU sits
 # next to the fully supervised reference and BLPSeg. The low-level term
@@ -26,7 +26,11 @@ weak_root = 'data/camvid_weak'  # written by simulate_weak_labels.py
 superpixel_root = 'data/camvid_superpixels'  # written by superpixels.py
 supervision = 'scribbles'
 weak_label = 'scribbles_r100'
-label_dilation = 3  # px at training resolution (SPML: 3 scribbles, 6 points)
+# stroke diameters at training resolution, SPML's VOC lists (d3 scribbles,
+# d6 points): scribbles grow by 1 px on each side (3 px wide), points are
+# disks of radius 3 (7 px across, the nearest odd diameter to 6)
+scribble_radius = 1
+point_radius = 3
 train_pipeline = [
     dict(type='LoadImageFromFile'),
     # co-occurrence tags from the whole image's labels (public code)
@@ -36,8 +40,8 @@ train_pipeline = [
          resize_type='WeakResize', keep_ratio=True),
     dict(type='WeakRandomCrop', crop_size=crop_size, cat_max_ratio=0.75),
     dict(type='WeakRandomFlip', prob=0.5),
-    dict(type='DilateSparseLabels', radius=label_dilation),
-    dict(type='DrawPointLabels', radius=label_dilation),  # points only
+    dict(type='DilateSparseLabels', radius=scribble_radius),
+    dict(type='DrawPointLabels', radius=point_radius),  # points only
     dict(type='mmseg.PhotoMetricDistortion'),
     dict(type='PackWeakSegInputs'),
 ]

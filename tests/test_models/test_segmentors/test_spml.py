@@ -1,0 +1,90 @@
+"""SPML segmentor: Algorithm 1's walk (dense = public formula), tags, CRF."""
+import pytest
+import torch
+from mmengine.registry import init_default_scope
+from mmengine.structures import PixelData
+from mmseg.structures import SegDataSample
+
+from mmlabeleff.registry import MODELS
+
+
+def build(walk=None, refiner=None):
+    from mmengine.config import ConfigDict
+    init_default_scope('mmlabeleff')
+    test_cfg = ConfigDict(mode='whole')
+    if walk is not None:
+        test_cfg['random_walk'] = walk
+    if refiner is not None:
+        test_cfg['refiner'] = refiner
+    torch.manual_seed(0)
+    model = MODELS.build(dict(
+        type='SPML',
+        data_preprocessor=dict(type='WeakSegDataPreProcessor',
+                               mean=[127.0] * 3, std=[128.0] * 3,
+                               bgr_to_rgb=True),
+        backbone=dict(type='EfficientNetLite', arch='lite0', out_indices=(4, ),
+                      out_stride=16),
+        decode_head=dict(type='SPMLHead', in_channels=320, in_index=0,
+                         embedding_dim=8, dilations=(1, 2), upsample_scale=4,
+                         num_classes=4),
+        test_cfg=test_cfg))
+    model.eval()
+    return model
+
+
+def batch(with_tags=True):
+    gen = torch.Generator().manual_seed(0)
+    sample = SegDataSample()
+    sample.set_metainfo(dict(img_shape=(64, 80), ori_shape=(64, 80),
+                             pad_shape=(64, 80), padding_size=[0, 0, 0, 0]))
+    if with_tags:
+        sample.gt_image_labels = torch.tensor([1.0, 0.0, 1.0, 0.0])
+    inputs = torch.randn(1, 3, 64, 80, generator=gen)
+    return inputs, [sample]
+
+
+def test_dense_walk_is_the_public_formula():
+    model = build(dict(mode='dense', flip=False))
+    gen = torch.Generator().manual_seed(1)
+    cams = torch.rand(1, 4, 5, 6, generator=gen)
+    emb = torch.nn.functional.normalize(torch.randn(1, 8, 5, 6, generator=gen), dim=1)
+    walked = model._walk_one(cams, [emb])
+    flat = emb[0].flatten(1)  # (D, N)
+    aff = torch.exp(5 * flat.t() @ flat - 5) ** 20
+    trans = aff / aff.sum(0, keepdim=True)
+    expected = cams.view(4, -1) @ torch.linalg.matrix_power(trans, 2 ** 6)
+    assert torch.allclose(walked.view(4, -1), expected, rtol=1e-4, atol=1e-6)
+
+
+def test_local_walk_keeps_mass_and_respects_tags():
+    model = build(dict(mode='local', radius=2.5))
+    inputs, samples = batch()
+    out = model.predict(inputs, samples)[0]
+    assert out.pred_sem_seg.data.shape == (1, 64, 80)
+    assert set(torch.unique(out.pred_sem_seg.data).tolist()) <= {0, 2}
+    assert out.metainfo['walk_tags'] == [0, 2]
+    # without tags every class may win; the plain classifier is unchanged
+    inputs, samples = batch(with_tags=False)
+    assert build(dict(mode='local'))._known_classes(samples[0], 4) is None
+    plain = build().predict(*batch())[0]
+    assert plain.pred_sem_seg.data.shape == (1, 64, 80)
+
+
+def test_refiner_adds_the_walk_alone_as_rw_sem_seg():
+    model = build(dict(mode='local'),
+                  refiner=dict(type='DenseCRFRefiner', preset='spml'))
+    out = model.predict(*batch())[0]
+    assert 'rw_sem_seg' in out and 'pred_sem_seg' in out
+    assert out.rw_sem_seg.data.shape == out.pred_sem_seg.data.shape
+
+
+def test_tags_from_sparse_labels_and_bad_config():
+    sample = SegDataSample()
+    sample.gt_sparse_seg = PixelData(data=torch.tensor([[[3, 254, 255, 1]]]))
+    assert build()._known_classes(sample, 4) == [1, 3]
+    with pytest.raises(ValueError, match='mode'):
+        build(dict(mode='global'))
+    with pytest.raises(ValueError, match='unknown keys'):
+        build(dict(steps=3))
+    with pytest.raises(ValueError, match='beta'):
+        build(dict(beta=0))
