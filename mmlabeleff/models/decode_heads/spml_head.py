@@ -357,7 +357,8 @@ class SPMLHead(BaseDecodeHead):
         """
         embedding, logits = seg_logits
         device = embedding.device
-        labels = stack_training_labels(batch_data_samples).to(device)
+        labels = stack_training_labels(batch_data_samples,
+                                       fill_missing=True).to(device)
         kinds = self._supervision_of(batch_data_samples)
         losses = {}
 

@@ -159,3 +159,19 @@ def test_errors_name_the_problem():
         make_head(kmeans_num_clusters=(0, 6))
     with pytest.raises(ValueError, match='sem_occ_ignore_classes'):
         make_head(sem_occ_ignore_classes=(9, ))
+
+
+def test_tags_sample_without_label_map():
+    head = make_head(memory_bank_size=0)
+    tags = SegDataSample()
+    tags.gt_image_labels = torch.tensor([1.0, 0.0, 1.0, 0.0])
+    superpixel = torch.arange(SIZE * SIZE).view(1, SIZE, SIZE) // 64
+    tags.gt_superpixel = PixelData(data=superpixel)
+    tags.set_metainfo(dict(supervision='tags', img_shape=(SIZE - 4, SIZE),
+                           img_path='tags.png'))
+    samples = [make_sample('scribbles', 0), tags]
+    losses = head.loss(features(2), samples, {})
+    assert all(torch.isfinite(v) for v in losses.values())
+    # its pixels are no semantic-annotation anchors
+    alone = head.loss(features(2), samples[:1] * 2, {})
+    assert losses['loss_sem_ann'] > 0 and alone['loss_sem_ann'] > 0
