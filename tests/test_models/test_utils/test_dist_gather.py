@@ -61,3 +61,56 @@ def test_single_process_is_identity():
     x = torch.randn(4, 3)
     out, offset = all_gather_cat(x)
     assert out is x and offset == 0
+
+
+def _head_worker(rank, world, port, results):
+    os.environ['MASTER_ADDR'] = '127.0.0.1'
+    os.environ['MASTER_PORT'] = str(port)
+    dist.init_process_group('gloo', rank=rank, world_size=world)
+    try:
+        from mmengine.structures import PixelData
+        from mmseg.structures import SegDataSample
+
+        from mmlabeleff.models.decode_heads import SPMLHead
+        torch.manual_seed(0)  # same initial weights on both ranks
+        head = SPMLHead(in_channels=4, in_index=0, num_classes=3,
+                        embedding_dim=4, dilations=(1, ), upsample_scale=1,
+                        kmeans_num_clusters=(2, 2),
+                        loss_decode=dict(type='mmlabeleff.PartialCrossEntropyLoss',
+                                         loss_name='loss_ce'))
+        sample = SegDataSample()
+        label = torch.full((1, 8, 8), 254)
+        # rank 0 holds an unlabeled image only: no semantic anchors there,
+        # yet its backward must take part in the gather's collective
+        kind = 'unlabeled' if rank == 0 else 'scribbles'
+        if rank == 1:
+            label[0, :2] = 1
+            label[0, -2:] = 2
+        sample.gt_sparse_seg = PixelData(data=label)
+        sample.gt_superpixel = PixelData(
+            data=(torch.arange(64).view(1, 8, 8) // 16))
+        sample.set_metainfo(dict(supervision=kind))
+        feats = [torch.randn(1, 4, 8, 8, generator=torch.Generator().manual_seed(rank))]
+        losses = head.loss(feats, [sample], {})
+        total = sum(v for k, v in losses.items() if k.startswith('loss'))
+        total.backward()
+        grads = torch.cat([p.grad.flatten() for p in head.aspp.parameters()])
+        results[rank] = dict(keys=sorted(losses), grads=grads,
+                             protos=int(head.memory[0]['prototypes'].shape[0]))
+    finally:
+        dist.destroy_process_group()
+
+
+def test_spml_head_in_ddp_with_a_rank_without_labels():
+    manager = mp.Manager()
+    results = manager.dict()
+    mp.spawn(_head_worker, args=(2, _free_port(), results), nprocs=2,
+             join=True)
+    r0, r1 = results[0], results[1]
+    # both ranks saw the same global segments (the memory bank holds them)
+    assert r0['protos'] == r1['protos'] > 0
+    assert 'loss_sem_ann' in r1['keys']
+    # the backward finished on both ranks (no rank waits in the gather's
+    # collective) and reached rank 0's parameters
+    for r in (r0, r1):
+        assert torch.isfinite(r['grads']).all() and r['grads'].abs().sum() > 0
