@@ -91,7 +91,8 @@ def _simulated(root, supervision, **kwargs):
 # ------------------------------------------------------------------ checks
 def test_supported_supervision_is_one_attribute_everywhere():
     import mmlabeleff.datasets as datasets
-    for name in datasets.__all__:
+    wrappers = {'MixedSupervisionDataset'}  # serves datasets built on the base
+    for name in set(datasets.__all__) - wrappers:
         cls = getattr(datasets, name)
         assert issubclass(cls, BaseWeakSegDataset), name
         assert set(cls.SUPPORTED_SUPERVISION) <= set(
