@@ -13,7 +13,12 @@
 # The walk is local (random_walk, neighbours closer than 5 at 1/8) instead of
 # the public code's all-pairs matrix (random_walk.mode='dense' selects it);
 # see configs/spml/README.md.
-_base_ = ['./spml_efflite0_1xb8-2k_camvid-scribbles-176x176.py']
+_base_ = [
+    '../_base_/models/spml_efflite0.py',  # SPML head on EfficientNet-Lite0
+    '../_base_/datasets/camvid.py',  # CamVid 11 classes, val / test sets
+    '../_base_/default_runtime.py',  # scope, hooks, visualizer
+    '../_base_/schedules/schedule_2k.py',  # max_iters 2k: iter_2000.pth
+]
 stage1_work_dir = 'work_dirs/spml_efflite0_1xb8-2k_camvid-scribbles-176x176'
 pseudo_dir = f'{stage1_work_dir}/pseudo'
 work_dir = stage1_work_dir  # the pipeline finds iter_2000.pth here

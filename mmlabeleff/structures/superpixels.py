@@ -13,6 +13,7 @@ One map per image, ``<out_dir>/<image id>.png``: a 16-bit greyscale PNG of
 segment ids ``0..n-1`` (ids can exceed 255), at the image's size, so that
 the dataset's geometric transforms move it with the labels.
 """
+import math
 import os.path as osp
 from typing import Dict, List, Optional, Sequence
 
@@ -62,6 +63,14 @@ def compute_superpixels(image: np.ndarray, method: str = 'felzenszwalb',
         raise ValueError(f'{method}: unknown parameters {sorted(unknown)} '
                          f'(known: {sorted(DEFAULT_SUPERPIXEL_PARAMS[method])})')
     kwargs = dict(DEFAULT_SUPERPIXEL_PARAMS[method], **params)
+    positive = ('scale', 'n_segments', 'compactness')
+    bad = {k: v for k, v in kwargs.items()
+           if not isinstance(v, (int, float)) or not math.isfinite(v)
+           or (k in positive and v <= 0) or v < 0}
+    if bad:
+        raise ValueError(f'{method}: parameters must be finite numbers '
+                         f'(scale, n_segments, compactness > 0; sigma, '
+                         f'min_size >= 0), got {bad}')
     if method == 'felzenszwalb':
         kwargs['min_size'] = int(kwargs['min_size'])
         segments = segmentation.felzenszwalb(image, **kwargs)

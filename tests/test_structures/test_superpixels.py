@@ -35,6 +35,10 @@ def test_errors():
         compute_superpixels(two_tone_image(), 'watershed')
     with pytest.raises(ValueError, match='unknown parameters'):
         compute_superpixels(two_tone_image(), 'felzenszwalb', n_segments=3)
+    with pytest.raises(ValueError, match='must be finite'):
+        compute_superpixels(two_tone_image(), 'felzenszwalb', scale=-1)
+    with pytest.raises(ValueError, match='must be finite'):
+        compute_superpixels(two_tone_image(), 'slic', n_segments=0)
     with pytest.raises(ValueError, match='RGB'):
         compute_superpixels(np.zeros((4, 4), np.uint8))
 

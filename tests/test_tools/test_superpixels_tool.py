@@ -23,3 +23,11 @@ def test_tool_writes_one_map_per_image(camvid_tiny_root, tmp_path, capsys):
                '--n-segments', '10'])
     assert json.loads((tmp_path / 'slic' / 'superpixels.json').read_text())[
         'params']['n_segments'] == 10
+
+
+def test_tool_errors_are_named(tmp_path, capsys):
+    tool = load_script('tools/dataset_converters/superpixels.py')
+    assert tool.main(['--data-root', str(tmp_path / 'nope'),
+                      '--out-dir', str(tmp_path / 'o')]) == 2
+    assert 'nope' in capsys.readouterr().err
+    assert tool.main(['--dataset', 'folder', '--out-dir', str(tmp_path)]) == 2

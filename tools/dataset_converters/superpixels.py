@@ -15,6 +15,7 @@ Options: ``--method felzenszwalb|slic`` and its parameters (``--scale``,
 reads the maps with ``superpixel_root`` (see ``configs/spml/README.md``).
 """
 import argparse
+import sys
 
 from mmlabeleff.structures import list_folder_samples, list_split_samples
 from mmlabeleff.structures.superpixels import SUPERPIXEL_METHODS, write_superpixel_maps
@@ -45,11 +46,23 @@ def parse_args(argv=None):
 
 
 def main(argv=None):
-    """Write the maps and print a one-line summary."""
+    """Write the maps and print a one-line summary.
+
+    Returns:
+        int: 0, or 2 after printing the error of a missing or bad input.
+    """
     args = parse_args(argv)
+    try:
+        return _run(args)
+    except (FileNotFoundError, ValueError) as err:
+        print(f'error: {err}', file=sys.stderr)
+        return 2
+
+
+def _run(args):
     if args.dataset == 'folder':
         if not (args.img_dir and args.ann_dir):
-            raise SystemExit('--dataset folder needs --img-dir and --ann-dir')
+            raise ValueError('--dataset folder needs --img-dir and --ann-dir')
         samples = list_folder_samples(args.img_dir, args.ann_dir,
                                       img_suffix=args.img_suffix)
     else:
@@ -65,7 +78,8 @@ def main(argv=None):
           f'{summary["mean_segments"]:.1f} segments per image '
           f'({summary["min_segments"]}-{summary["max_segments"]}), '
           f'{args.method} {summary["params"]}')
+    return 0
 
 
 if __name__ == '__main__':
-    main()
+    sys.exit(main())

@@ -24,38 +24,40 @@ def is_distributed() -> bool:
             and dist.get_world_size() > 1)
 
 
-def _gather_padded(tensor: Tensor) -> Tuple[List[Tensor], List[int]]:
-    """All-gather ``tensor`` (any first-dimension length) from every rank."""
-    world = dist.get_world_size()
+def _sizes(tensor: Tensor) -> List[int]:
+    """First-dimension length of ``tensor`` on every rank."""
     size = torch.tensor([tensor.shape[0]], dtype=torch.long,
                         device=tensor.device)
-    sizes = [torch.zeros_like(size) for _ in range(world)]
+    sizes = [torch.zeros_like(size) for _ in range(dist.get_world_size())]
     dist.all_gather(sizes, size)
-    sizes = [int(s.item()) for s in sizes]
+    return [int(s.item()) for s in sizes]
+
+
+def _gather_padded(tensor: Tensor, sizes: List[int]) -> List[Tensor]:
+    """All-gather ``tensor`` (lengths ``sizes`` per rank) from every rank."""
     longest = max(sizes)
     padded = tensor.new_zeros((longest, ) + tuple(tensor.shape[1:]))
     padded[:tensor.shape[0]] = tensor
-    gathered = [torch.zeros_like(padded) for _ in range(world)]
+    gathered = [torch.zeros_like(padded) for _ in sizes]
     dist.all_gather(gathered, padded.contiguous())
-    return [g[:n] for g, n in zip(gathered, sizes)], sizes
+    return [g[:n] for g, n in zip(gathered, sizes)]
 
 
 class _AllGatherCat(torch.autograd.Function):
     """Differentiable variable-length all-gather (see the module docstring)."""
 
     @staticmethod
-    def forward(ctx, tensor: Tensor) -> Tensor:
-        parts, sizes = _gather_padded(tensor.detach())
+    def forward(ctx, tensor: Tensor, sizes: List[int]) -> Tensor:
         rank = dist.get_rank()
         ctx.start = sum(sizes[:rank])
         ctx.length = sizes[rank]
-        return torch.cat(parts, dim=0)
+        return torch.cat(_gather_padded(tensor.detach(), sizes), dim=0)
 
     @staticmethod
-    def backward(ctx, grad: Tensor) -> Tensor:
+    def backward(ctx, grad: Tensor):
         grad = grad.contiguous().clone()
         dist.all_reduce(grad, op=dist.ReduceOp.SUM)
-        return grad[ctx.start:ctx.start + ctx.length]
+        return grad[ctx.start:ctx.start + ctx.length], None
 
 
 def all_gather_cat(tensor: Tensor) -> Tuple[Tensor, int]:
@@ -75,15 +77,8 @@ def all_gather_cat(tensor: Tensor) -> Tuple[Tensor, int]:
     """
     if not is_distributed():
         return tensor, 0
+    sizes = _sizes(tensor)
+    offset = sum(sizes[:dist.get_rank()])
     if tensor.requires_grad:
-        gathered = _AllGatherCat.apply(tensor)
-    else:
-        parts, _ = _gather_padded(tensor)
-        gathered = torch.cat(parts, dim=0)
-    rank = dist.get_rank()
-    sizes = [torch.zeros(1, dtype=torch.long, device=tensor.device)
-             for _ in range(dist.get_world_size())]
-    dist.all_gather(sizes, torch.tensor([tensor.shape[0]], dtype=torch.long,
-                                        device=tensor.device))
-    offset = int(sum(int(s.item()) for s in sizes[:rank]))
-    return gathered, offset
+        return _AllGatherCat.apply(tensor, sizes), offset
+    return torch.cat(_gather_padded(tensor, sizes), dim=0), offset
