@@ -31,11 +31,21 @@ weak_label = 'scribbles_r100'
 # disks of radius 3 (7 px across, the nearest odd diameter to 6)
 scribble_radius = 1
 point_radius = 3
+# tags and boxes train on SPML's CAM pseudo labels (alpha 6; probability
+# thresholds 0.2 for tags, 0.5 inside boxes) made from the CAM dump of the
+# image-tag pipeline's CAM stage,
+#   python tools/pseudo_label/run_pipeline.py \
+#       configs/spml/spml-pipeline_efflite0_camvid-tags.py
+# and cached on first use in cam_label_dir/<supervision>/
+cam_dump_dir = 'work_dirs/irn_camvid/cam_dump'
+cam_label_dir = 'work_dirs/spml_camvid_cam_labels'
 train_pipeline = [
     dict(type='LoadImageFromFile'),
     # co-occurrence tags from the whole image's labels (public code)
     dict(type='LoadWeakAnnotations', num_classes=num_classes,
          image_labels_from_sparse=True),
+    dict(type='LoadCAMPseudoLabels', cam_dump_dir=cam_dump_dir,
+         label_dir=cam_label_dir),  # tags and boxes only
     dict(type='mmseg.RandomResize', scale=(240, 180), ratio_range=(0.75, 1.5),
          resize_type='WeakResize', keep_ratio=True),
     dict(type='WeakRandomCrop', crop_size=crop_size, cat_max_ratio=0.75),

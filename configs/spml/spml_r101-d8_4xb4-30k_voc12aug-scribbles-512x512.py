@@ -27,11 +27,19 @@ crop_size = (512, 512)
 num_classes = 21
 scribble_radius = 1  # 3-px strokes (d3)
 point_radius = 3  # 7-px disks, the nearest to the public d6 points
+# tags and boxes: SPML's CAM pseudo labels from the CAM dump of
+# configs/irn/cam_r50_1xb16-3305iter_voc12aug-tags-512x512.py (cached)
+cam_dump_dir = 'work_dirs/irn_voc12aug/cam_dump'
+cam_label_dir = 'work_dirs/spml_voc12aug_cam_labels'
+background_index = 0
 train_pipeline = [
     dict(type='LoadImageFromFile'),
     # co-occurrence tags from the whole image's labels (public code)
     dict(type='LoadWeakAnnotations', num_classes=num_classes,
          image_labels_from_sparse=True),
+    dict(type='LoadCAMPseudoLabels', cam_dump_dir=cam_dump_dir,
+         label_dir=cam_label_dir,
+         background_index=background_index),  # tags and boxes only
     dict(type='mmseg.RandomResize', scale=(500, 500), ratio_range=(0.5, 1.5),
          resize_type='WeakResize', keep_ratio=True),
     dict(type='WeakRandomCrop', crop_size=crop_size),

@@ -10,6 +10,7 @@ from .cam_dump import (
     load_label_png,
     save_cam_dump,
 )
+from .cam_pseudo_labels import cam_box_labels, cam_tag_labels
 from .class_weights import (
     CLASS_WEIGHT_DENOMINATORS,
     class_weights_from_folder,
@@ -58,5 +59,6 @@ __all__ = [
     'count_class_frequencies', 'median_frequency_weights', 'list_label_files',
     'class_weights_from_folder', 'CAM_DUMP_KEYS', 'cam_seed', 'confident_labels',
     'dump_path',
-    'load_cam_dump', 'load_label_png', 'save_cam_dump'
+    'load_cam_dump', 'load_label_png', 'save_cam_dump', 'cam_tag_labels',
+    'cam_box_labels'
 ]

@@ -106,10 +106,20 @@ def shrink_schedule(cfg, max_iters: int, eta_min: float = 1e-4):
     return cfg
 
 
+def train_subsets(cfg) -> list:
+    """The training dataset configs of a recipe: the dataset, or the
+    ``datasets`` of a wrapper such as ``MixedSupervisionDataset``."""
+    dataset = cfg.train_dataloader.dataset
+    if 'datasets' in dataset:
+        return list(dataset.datasets.values())
+    return [dataset]
+
+
 def shrink_weak_recipe(cfg, data_root, weak_root, work_dir, max_iters=2,
                        crop_size=(32, 32)):
     """Shrink a CamVid weak-label recipe (e.g. ``configs/blpseg/``) in place
-    to a seconds-long run on camvid_tiny and its simulated weak labels.
+    to a seconds-long run on camvid_tiny and its simulated weak labels
+    (every sub-dataset of a mixed-supervision wrapper too).
 
     The recipe's own pipeline is kept (its random transforms included) with a
     smaller crop; the decode head is narrowed, the backbone is not
@@ -126,22 +136,25 @@ def shrink_weak_recipe(cfg, data_root, weak_root, work_dir, max_iters=2,
     Returns:
         Config: ``cfg``.
     """
-    pipeline = cfg.train_dataloader.dataset.pipeline
-    for step in pipeline:
-        if 'crop_size' in step:
-            step['crop_size'] = crop_size
-        if step.get('scale') == (240, 180):
-            step['scale'] = (48, 36)
+    for subset in train_subsets(cfg):
+        for step in subset.pipeline:
+            if 'crop_size' in step:
+                step['crop_size'] = crop_size
+            if step.get('scale') == (240, 180):
+                step['scale'] = (48, 36)
+        subset.data_root = str(data_root)
+        if 'weak_root' in subset or subset.get('supervision', 'full') != 'full':
+            subset.weak_root = str(weak_root)
     cfg.work_dir = str(work_dir)
     for loader in ('train_dataloader', 'val_dataloader', 'test_dataloader'):
-        cfg[loader].dataset.data_root = str(data_root)
+        if 'datasets' not in cfg[loader].dataset:
+            cfg[loader].dataset.data_root = str(data_root)
         cfg[loader].num_workers = 0
         cfg[loader].persistent_workers = False
     test_pipeline = cfg.val_dataloader.dataset.pipeline
     for step in test_pipeline:
         if step.get('scale') == (240, 180):
             step['scale'] = (48, 36)
-    cfg.train_dataloader.dataset.weak_root = str(weak_root)
     cfg.train_dataloader.batch_size = 2
     cfg.model.backbone.init_cfg = None
     cfg.model.data_preprocessor.size = crop_size

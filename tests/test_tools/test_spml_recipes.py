@@ -2,12 +2,13 @@
 (shrunk to camvid_tiny)."""
 import json
 
+import numpy as np
 import pytest
 from mmengine.config import Config
 from mmengine.runner import Runner
 
 from mmlabeleff.testing.script_loader import REPO_ROOT, load_script
-from mmlabeleff.testing.tiny_configs import shrink_weak_recipe
+from mmlabeleff.testing.tiny_configs import shrink_weak_recipe, train_subsets
 
 RECIPES = REPO_ROOT / 'configs/spml'
 NAMES = ('spml_efflite0_1xb8-2k_camvid-scribbles-176x176.py',
@@ -15,11 +16,36 @@ NAMES = ('spml_efflite0_1xb8-2k_camvid-scribbles-176x176.py',
          'spml-pce_efflite0_1xb8-2k_camvid-scribbles-176x176.py')
 
 
-def tiny(name, root, weak_root, superpixels, work_dir):
+def tiny(name, root, weak_root, superpixels, work_dir, cam_dump_dir=None):
     cfg = shrink_weak_recipe(Config.fromfile(str(RECIPES / name)), root,
                              weak_root, work_dir)
-    cfg.train_dataloader.dataset.superpixel_root = str(superpixels)
+    for subset in train_subsets(cfg):
+        subset.superpixel_root = str(superpixels)
+        for step in subset.pipeline:
+            if step['type'] == 'LoadCAMPseudoLabels':
+                step['cam_dump_dir'] = str(cam_dump_dir)
+                step['label_dir'] = str(work_dir / 'cam_labels')
     return cfg
+
+
+@pytest.fixture(scope='module')
+def camvid_tiny_cam_dump(camvid_tiny_root, tmp_path_factory):
+    """CAM dumps of camvid_tiny's train images as the CAM stage writes them:
+    each present class's mask, blurred into a soft map with maximum 1."""
+    from PIL import Image
+
+    from mmlabeleff.structures import list_split_samples, save_cam_dump
+    samples, _, _ = list_split_samples(str(camvid_tiny_root), 'train')
+    out = tmp_path_factory.mktemp('camvid_tiny_cam_dump')
+    for sample in samples:
+        mask = np.asarray(Image.open(sample['seg_map_path']))
+        classes = [c for c in np.unique(mask).tolist() if c < 11]
+        cams = np.stack([(mask == c).astype(np.float32) * 0.8 + 0.1
+                         for c in classes])
+        cams /= cams.max(axis=(1, 2), keepdims=True)
+        save_cam_dump(str(out / f'{sample["id"]}.npz'), cams,
+                      cams[:, ::4, ::4], classes, mask.shape)
+    return out
 
 
 @pytest.mark.parametrize('name', NAMES[:2])
@@ -35,6 +61,25 @@ def test_recipe_trains_and_validates(name, camvid_tiny_root,
     assert len(sem_ann) == 2 and all(v > 0 for v in sem_ann)
     assert len(hub.get_scalar('train/decode.loss_img_sim').data[0]) == 2
     assert 0 <= hub.get_scalar('val/mIoU').current() <= 100
+
+
+@pytest.mark.parametrize('label', ['tags', 'boxes', 'mixed'])
+def test_cam_label_recipes_train(label, camvid_tiny_root, camvid_tiny_weak_root,
+                                 camvid_tiny_superpixels, camvid_tiny_cam_dump,
+                                 tmp_path):
+    name = f'spml_efflite0_1xb8-2k_camvid-{label}-176x176.py'
+    cfg = tiny(name, camvid_tiny_root, camvid_tiny_weak_root,
+               camvid_tiny_superpixels, tmp_path, camvid_tiny_cam_dump)
+    if label == 'mixed':  # half the images are tag images
+        cfg.train_dataloader.dataset.fractions = dict(
+            full=0.5, scribbles=0.0, points=0.0, tags=0.5)
+    runner = Runner.from_cfg(cfg)
+    runner.train()
+    sup = 'tags' if label == 'mixed' else label
+    written = sorted((tmp_path / 'cam_labels' / sup).glob('*.png'))
+    assert written  # the CAM labels were made and cached
+    sem_ann = runner.message_hub.get_scalar('train/decode.loss_sem_ann')
+    assert all(v > 0 for v in sem_ann.data[0])
 
 
 def test_benchmark_tool_prints_ratios(camvid_tiny_root, camvid_tiny_weak_root,

@@ -72,6 +72,7 @@ pixel-aligned.
 from .dilate_sparse_labels import DilateSparseLabels
 from .draw_point_labels import DrawPointLabels
 from .load_cam_dump import LoadCAMDump
+from .load_cam_pseudo_labels import LoadCAMPseudoLabels
 from .load_ir_label import LoadIRLabel
 from .load_weak_annotations import LoadWeakAnnotations
 from .pack_weak_seg_inputs import PackWeakSegInputs
@@ -82,7 +83,8 @@ from .weak_random_rotate import WeakRandomRotate
 from .weak_resize import WeakResize
 
 __all__ = [
-    'DilateSparseLabels', 'DrawPointLabels', 'LoadCAMDump', 'LoadIRLabel',
-    'LoadWeakAnnotations', 'PackWeakSegInputs', 'WeakPad',
+    'DilateSparseLabels', 'DrawPointLabels', 'LoadCAMDump',
+    'LoadCAMPseudoLabels', 'LoadIRLabel', 'LoadWeakAnnotations',
+    'PackWeakSegInputs', 'WeakPad',
     'WeakRandomCrop', 'WeakRandomFlip', 'WeakRandomRotate', 'WeakResize'
 ]

@@ -87,10 +87,12 @@ class LoadWeakAnnotations(LoadAnnotations):
         point_offset (float): Added to data-info points to get continuous
             coordinates. Defaults to 0.5 (pixel indices to pixel centres).
         image_labels_from_sparse (bool): When a data info has a sparse map
-            but no ``image_labels``, set ``gt_image_labels`` to the classes
-            of the whole sparse map, before any crop (BLPSeg's public code
-            restricts its self-training targets to the classes of the
-            image's scribbles). Needs ``num_classes``. Defaults to False.
+            (or boxes) but no ``image_labels``, set ``gt_image_labels`` to
+            the classes of the whole sparse map (or of the boxes), before
+            any crop (BLPSeg's public code restricts its self-training
+            targets to the classes of the image's scribbles; SPML's
+            co-occurrence term uses the classes of the whole image). Needs
+            ``num_classes``. Defaults to False.
         reduce_zero_label (bool, optional): As in mmseg (deprecated there;
             set it on the dataset). Defaults to None.
         imdecode_backend (str): Backend of :func:`mmcv.imfrombytes`.
@@ -223,13 +225,18 @@ class LoadWeakAnnotations(LoadAnnotations):
         results['gt_image_labels'] = tags
 
     def _image_labels_from_sparse(self, results: dict) -> None:
-        """``gt_image_labels`` from the class ids of the whole sparse map."""
+        """``gt_image_labels`` from the class ids of the whole sparse map, or
+        of the boxes."""
         num_classes = self._num_classes(results)
         if num_classes is None:
             raise ValueError(
                 f'{results.get("img_path")}: image_labels_from_sparse needs '
                 'num_classes (LoadWeakAnnotations(num_classes=K))')
-        ids = np.unique(results['gt_sparse_seg_map'])
+        if results.get('gt_sparse_seg_map', None) is not None:
+            ids = np.unique(results['gt_sparse_seg_map'])
+        else:  # boxes: their classes
+            ids = np.unique(np.asarray(results['gt_bboxes_labels'],
+                                       dtype=np.int64))
         tags = np.zeros(num_classes, dtype=np.float32)
         tags[ids[ids < num_classes]] = 1.0
         results['gt_image_labels'] = tags
@@ -297,14 +304,16 @@ class LoadWeakAnnotations(LoadAnnotations):
         if (self.with_image_labels
                 and results.get('image_labels', None) is not None):
             self._load_image_labels(results)
-        elif (self.image_labels_from_sparse
-              and results.get('gt_sparse_seg_map', None) is not None):
-            self._image_labels_from_sparse(results)
         if self.with_bbox and results.get('instances', None) is not None:
             self._load_bboxes(results)
             self._load_labels(results)
             self._check_labels(results, results['gt_bboxes_labels'],
                                'box labels')
+        if (self.image_labels_from_sparse
+                and 'gt_image_labels' not in results
+                and (results.get('gt_sparse_seg_map', None) is not None
+                     or results.get('gt_bboxes_labels', None) is not None)):
+            self._image_labels_from_sparse(results)
         if self.with_points and results.get('points', None) is not None:
             self._load_points(results)
         if (self.with_superpixel
