@@ -14,6 +14,7 @@ from .refined_encoder_decoder import RefinedEncoderDecoder
 __all__ = ['SPML']
 
 WALK_MODES = ('local', 'dense')
+WALK_SEEDS = ('classifier', 'cam')
 
 
 @MODELS.register_module()
@@ -48,10 +49,22 @@ class SPML(RefinedEncoderDecoder):
     is also returned as ``rw_sem_seg`` (both for a
     :class:`~mmlabeleff.engine.runner.DumpTestLoop`).
 
+    With ``random_walk.seed='cam'`` the walk starts from the image's CAMs
+    instead of the classifier (the first step of the paper's Algorithm 2
+    for image tags, the public ``pyscripts/inference/pseudo_camrw_crf.py``):
+    each sample carries the CAM stage's maps (``LoadCAMDump(with_cams=True)``
+    in the test pipeline: ``cams`` and ``cam_labels``), which are resized
+    to the image, placed in their classes' channels, and, with
+    ``background_index``, given the background score
+    ``(1 - max_c CAM_c) ** cam_alpha`` (alpha 6); they are not
+    renormalised. Without a background class the walk runs over the class
+    CAMs alone (a choice: the public code has a background class).
+
     Args:
         **kwargs: Those of :class:`RefinedEncoderDecoder`; ``test_cfg`` may
             hold ``random_walk=dict(mode='local', radius=4.9, beta=20,
-            log_t=6, scale=5.0, stride=8, flip=True)``.
+            log_t=6, scale=5.0, stride=8, flip=True, seed='classifier',
+            cam_alpha=6.0, background_index=None)``.
     """
 
     def __init__(self, **kwargs) -> None:
@@ -60,15 +73,23 @@ class SPML(RefinedEncoderDecoder):
         self.walk_cfg = None
         if walk is not None:
             walk = dict(dict(mode='local', radius=4.9, beta=20.0, log_t=6,
-                             scale=5.0, stride=8, flip=True), **walk)
+                             scale=5.0, stride=8, flip=True, seed='classifier',
+                             cam_alpha=6.0, background_index=None), **walk)
             unknown = set(walk) - {'mode', 'radius', 'beta', 'log_t', 'scale',
-                                   'stride', 'flip'}
+                                   'stride', 'flip', 'seed', 'cam_alpha',
+                                   'background_index'}
             if unknown:
                 raise ValueError(f'test_cfg.random_walk: unknown keys '
                                  f'{sorted(unknown)}')
             if walk['mode'] not in WALK_MODES:
                 raise ValueError(f'test_cfg.random_walk.mode must be one of '
                                  f'{WALK_MODES}, got {walk["mode"]!r}')
+            if walk['seed'] not in WALK_SEEDS:
+                raise ValueError(f'test_cfg.random_walk.seed must be one of '
+                                 f'{WALK_SEEDS}, got {walk["seed"]!r}')
+            if not walk['cam_alpha'] > 0:
+                raise ValueError('test_cfg.random_walk.cam_alpha must be > 0, '
+                                 f'got {walk["cam_alpha"]}')
             if not (walk['beta'] > 0 and walk['scale'] > 0
                     and walk['radius'] > 0 and int(walk['stride']) >= 1
                     and 0 <= int(walk['log_t']) <= 16):
@@ -118,13 +139,38 @@ class SPML(RefinedEncoderDecoder):
         walked = cams.reshape(channels, -1) @ trans
         return walked.view(1, channels, height, width)
 
-    def walk(self, inputs: Tensor, batch_img_metas: List[dict]) -> Tensor:
+    def cam_seeds(self, sample, size) -> Tensor:
+        """``(1, C, h, w)`` walk seeds of one sample's CAMs at ``size``."""
+        if 'cams' not in sample or 'cam_labels' not in sample.metainfo:
+            raise ValueError(
+                f'{sample.metainfo.get("img_path")}: random_walk.seed="cam" '
+                'needs the CAMs in the sample (LoadCAMDump(with_cams=True) in '
+                'the test pipeline)')
+        # the public order: background score at the CAMs' size, then resize
+        cams = sample.cams.data.float()
+        labels = list(sample.metainfo['cam_labels'])
+        seeds = cams.new_zeros((self.decode_head.num_classes, ) +
+                               tuple(cams.shape[1:]))
+        if labels:
+            seeds[labels] = cams
+        bg = self.walk_cfg['background_index']
+        if bg is not None:
+            top = cams.max(0)[0] if labels else seeds[0] * 0
+            seeds[bg] = (1 - top.clamp(0, 1)).pow(self.walk_cfg['cam_alpha'])
+        return resize(seeds[None], size=size, mode='bilinear',
+                      align_corners=False)
+
+    def walk(self, inputs: Tensor, batch_img_metas: List[dict],
+             seeds: Optional[List[Optional[Tensor]]] = None) -> Tensor:
         """Algorithm 1's refined scores, as log-scores at the input size.
 
         Args:
             inputs (Tensor): (N, 3, H, W) preprocessed inputs.
             batch_img_metas (list[dict]): Meta of each image (padding and
                 the optional ``walk_tags``).
+            seeds (list[Tensor], optional): Per image, ``(1, C, h, w)``
+                scores at ``1 / stride`` of the image to walk instead of the
+                classifier's (CAM seeds); None entries use the classifier.
 
         Returns:
             Tensor: (N, C, H, W): ``log`` of the walked scores inside each
@@ -151,6 +197,8 @@ class SPML(RefinedEncoderDecoder):
                 probs.append(F.softmax(logit_i.float(), dim=1))
             prob = torch.stack(probs).mean(0)
             cams = prob / prob.flatten(2).max(-1)[0].clamp(min=1e-12)[..., None, None]
+            if seeds is not None and seeds[i] is not None:
+                cams = seeds[i].to(cams)
             tags = meta.get('walk_tags', None)
             if tags is not None:
                 keep = torch.zeros(cams.shape[1], dtype=torch.bool,
@@ -180,7 +228,19 @@ class SPML(RefinedEncoderDecoder):
             sample.set_metainfo(dict(walk_tags=self._known_classes(
                 sample, self.decode_head.num_classes)))
         metas = [sample.metainfo for sample in data_samples]
-        walked = self.walk(inputs, metas)
+        seeds = None
+        if self.walk_cfg['seed'] == 'cam':
+            seeds = []
+            stride = int(self.walk_cfg['stride'])
+            for sample in data_samples:
+                pad = sample.metainfo.get('img_padding_size',
+                                          sample.metainfo.get('padding_size',
+                                                              [0] * 4))
+                img_h = inputs.shape[2] - int(pad[2]) - int(pad[3])
+                img_w = inputs.shape[3] - int(pad[0]) - int(pad[1])
+                seeds.append(self.cam_seeds(
+                    sample, (max(img_h // stride, 1), max(img_w // stride, 1))))
+        walked = self.walk(inputs, metas, seeds)
         if not self.with_refiner:
             return self.postprocess_result(walked, data_samples)
         self.postprocess_result(walked, data_samples)

@@ -88,3 +88,56 @@ def test_tags_from_sparse_labels_and_bad_config():
         build(dict(steps=3))
     with pytest.raises(ValueError, match='beta'):
         build(dict(beta=0))
+
+
+def cam_sample(shape=(64, 80)):
+    """A sample with CAMs of classes 1 and 3 at half the input size (the
+    dump is at the original image size)."""
+    inputs, samples = batch()
+    cams = torch.zeros(2, shape[0] // 2, shape[1] // 2)
+    cams[0, :, :20] = 1.0  # class 1 on the left
+    cams[1, :, 20:] = 0.8  # class 3 on the right
+    samples[0].cams = PixelData(data=cams)
+    samples[0].set_metainfo(dict(cam_labels=[1, 3]))
+    samples[0].gt_image_labels = torch.tensor([1.0, 1.0, 0.0, 1.0])
+    return inputs, samples
+
+
+def test_cam_seeds_follow_the_public_order():
+    model = build(dict(mode='dense', seed='cam', background_index=0, flip=False))
+    _, samples = cam_sample()
+    seeds = model.cam_seeds(samples[0], (4, 5))
+    assert seeds.shape == (1, 4, 4, 5)
+    cams = samples[0].cams.data
+    full = torch.zeros(4, 32, 40)
+    full[[1, 3]] = cams
+    full[0] = (1 - cams.max(0)[0]) ** 6
+    expected = torch.nn.functional.interpolate(full[None], size=(4, 5),
+                                               mode='bilinear',
+                                               align_corners=False)
+    assert torch.allclose(seeds, expected)
+    assert seeds[0, 2].abs().max() == 0  # no CAM, no seed
+
+
+def test_cam_seeded_walk_labels_from_the_cams():
+    # no walk step: the labels are the CAMs' (left class 1, right class 3)
+    model = build(dict(mode='local', seed='cam', radius=2.5, log_t=0))
+    labels = model.predict(*cam_sample())[0].pred_sem_seg.data[0]
+    assert (labels[:, :16] == 1).all() and (labels[:, -16:] == 3).all()
+    classifier = build(dict(mode='local', radius=2.5, log_t=0))
+    assert not torch.equal(
+        classifier.predict(*cam_sample())[0].pred_sem_seg.data[0], labels)
+    # 64 steps: without a background class only the CAMs' classes can win
+    model = build(dict(mode='local', seed='cam', radius=2.5))
+    labels = model.predict(*cam_sample())[0].pred_sem_seg.data[0]
+    assert set(torch.unique(labels).tolist()) <= {1, 3}
+
+
+def test_cam_seed_errors():
+    model = build(dict(mode='local', seed='cam'))
+    with pytest.raises(ValueError, match='LoadCAMDump'):
+        model.predict(*batch())
+    with pytest.raises(ValueError, match='seed must be one of'):
+        build(dict(seed='cams'))
+    with pytest.raises(ValueError, match='cam_alpha'):
+        build(dict(seed='cam', cam_alpha=0))
