@@ -3,6 +3,7 @@ weak-label simulator, label statistics (coverage, median-frequency class
 weights) and the ScribbleSup / mask-point converters' logic."""
 from .cam_dump import (
     CAM_DUMP_KEYS,
+    cached_label_png,
     cam_seed,
     confident_labels,
     dump_path,
@@ -58,6 +59,7 @@ __all__ = [
     'render_stats_markdown', 'format_percent', 'CLASS_WEIGHT_DENOMINATORS',
     'count_class_frequencies', 'median_frequency_weights', 'list_label_files',
     'class_weights_from_folder', 'CAM_DUMP_KEYS', 'cam_seed', 'confident_labels',
+    'cached_label_png',
     'dump_path',
     'load_cam_dump', 'load_label_png', 'save_cam_dump', 'cam_tag_labels',
     'cam_box_labels'

@@ -19,7 +19,7 @@ threshold the pipeline uses.
 """
 import os.path as osp
 import zipfile
-from typing import Dict, Optional, Sequence
+from typing import Callable, Dict, Optional, Sequence
 
 import numpy as np
 import torch
@@ -27,10 +27,10 @@ from PIL import Image
 from torch import Tensor
 
 from mmlabeleff.structures.label_convention import IGNORE_INDEX
-from mmlabeleff.utils.atomic_io import write_bytes_atomic
+from mmlabeleff.utils.atomic_io import save_png_atomic, write_bytes_atomic
 
 __all__ = ['cam_seed', 'save_cam_dump', 'load_cam_dump', 'CAM_DUMP_KEYS',
-           'dump_path', 'load_label_png', 'confident_labels']
+           'dump_path', 'load_label_png', 'confident_labels', 'cached_label_png']
 
 CAM_DUMP_KEYS = ('cams', 'strided_cams', 'cam_labels', 'ori_shape')
 
@@ -227,3 +227,35 @@ def load_label_png(path: str) -> np.ndarray:
                          f'shape {array.shape} {array.dtype}; delete it and run '
                          'the dump again')
     return array
+
+
+def cached_label_png(path: str, make: Callable[[], np.ndarray],
+                     shape: Sequence[int], img_path: str) -> np.ndarray:
+    """A label map read from its cache ``path``, or made and cached.
+
+    The cache of the labels that pipeline transforms compute once from an
+    image's CAM dump (IRN's confident regions, SPML's CAM labels): when
+    ``path`` exists it is read (:func:`load_label_png`), else ``make()``
+    computes the ``(H, W)`` uint8 map, which is written atomically, so the
+    first epoch fills the cache and an interrupted run resumes.
+
+    Args:
+        path (str): The cached PNG.
+        make (Callable): Computes the label when it is not cached.
+        shape (Sequence[int]): The image's ``(H, W)``.
+        img_path (str): The image (for messages).
+
+    Raises:
+        ValueError: The label's size differs from the image's (names the
+            file: a stale cache, or a transform placed after a resize).
+    """
+    if osp.isfile(path):
+        label = load_label_png(path)
+    else:
+        label = make()
+        save_png_atomic(path, label)
+    if tuple(label.shape) != tuple(shape[:2]):
+        raise ValueError(f'{path}: label of size {label.shape} for the image '
+                         f'{img_path} of size {tuple(shape[:2])}; delete it, and '
+                         'load it before any geometric transform')
+    return label

@@ -229,3 +229,21 @@ def test_load_label_png(tmp_path):
 
     with pytest.raises(FileNotFoundError, match='absent.png'):
         load_label_png(str(tmp_path / 'absent.png'))
+
+
+def test_cached_label_png_makes_once_and_checks_the_size(tmp_path):
+    from mmlabeleff.structures import cached_label_png
+    path = str(tmp_path / 'cache' / 'a.png')
+    calls = []
+
+    def make():
+        calls.append(1)
+        return np.full((3, 4), 2, np.uint8)
+
+    first = cached_label_png(path, make, (3, 4), 'a.jpg')
+    again = cached_label_png(path, make, (3, 4), 'a.jpg')
+    assert calls == [1] and (first == again).all() and again.dtype == np.uint8
+    # a stale cache (another image size): the error names the file
+    with pytest.raises(ValueError, match=r'a\.png: label of size \(3, 4\) for '
+                       r'the image a\.jpg of size \(5, 4\); delete it'):
+        cached_label_png(path, make, (5, 4), 'a.jpg')

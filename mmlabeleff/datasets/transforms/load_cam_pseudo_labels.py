@@ -7,9 +7,8 @@ import torch
 from mmcv.transforms import BaseTransform
 
 from mmlabeleff.registry import TRANSFORMS
-from mmlabeleff.structures.cam_dump import dump_path, load_cam_dump, load_label_png
+from mmlabeleff.structures.cam_dump import cached_label_png, dump_path, load_cam_dump
 from mmlabeleff.structures.cam_pseudo_labels import cam_box_labels, cam_tag_labels
-from mmlabeleff.utils.atomic_io import save_png_atomic
 
 __all__ = ['LoadCAMPseudoLabels']
 
@@ -119,19 +118,12 @@ class LoadCAMPseudoLabels(BaseTransform):
         supervision = results.get('supervision', 'full')
         if supervision not in self.supervision:
             return results
-        img_path = results['img_path']
-        path = dump_path(osp.join(self.label_dir, supervision), img_path, '.png')
-        if osp.isfile(path):
-            label = load_label_png(path)
-        else:
-            label = self.make_label(results)
-            save_png_atomic(path, label)
-        shape = tuple(results['img'].shape[:2] if 'img' in results else
-                      results['ori_shape'][:2])
-        if label.shape != shape:
-            raise ValueError(f'{path}: label of size {label.shape} for the image '
-                             f'{img_path} of size {shape}; delete it, and load it '
-                             'before any geometric transform')
+        path = dump_path(osp.join(self.label_dir, supervision),
+                         results['img_path'], '.png')
+        shape = (results['img'].shape[:2] if 'img' in results else
+                 results['ori_shape'][:2])
+        label = cached_label_png(path, lambda: self.make_label(results), shape,
+                                 results['img_path'])
         results['gt_sparse_seg_map'] = label
         results.setdefault('seg_fields', [])
         if 'gt_sparse_seg_map' not in results['seg_fields']:

@@ -1,5 +1,4 @@
 """IRN's confident-region labels of an image, computed once and cached."""
-import os.path as osp
 from typing import Optional
 
 import numpy as np
@@ -8,12 +7,11 @@ from mmcv.transforms import BaseTransform
 
 from mmlabeleff.registry import TASK_UTILS, TRANSFORMS
 from mmlabeleff.structures.cam_dump import (
+    cached_label_png,
     confident_labels,
     dump_path,
     load_cam_dump,
-    load_label_png,
 )
-from mmlabeleff.utils.atomic_io import save_png_atomic
 
 __all__ = ['LoadIRLabel']
 
@@ -103,15 +101,9 @@ class LoadIRLabel(BaseTransform):
         """Add the image's label as ``gt_seg_map``."""
         img_path = results['img_path']
         path = dump_path(self.label_dir, img_path, '.png')
-        if osp.isfile(path):
-            label = load_label_png(path)
-        else:
-            label = self.make_label(img_path, results['img'])
-            save_png_atomic(path, label)
-        if label.shape != results['img'].shape[:2]:
-            raise ValueError(f'{path}: label of size {label.shape} for the image '
-                             f'{img_path} of size {results["img"].shape[:2]}; '
-                             'load it before any geometric transform')
+        label = cached_label_png(
+            path, lambda: self.make_label(img_path, results['img']),
+            results['img'].shape[:2], img_path)
         results['gt_seg_map'] = label
         results.setdefault('seg_fields', [])
         if 'gt_seg_map' not in results['seg_fields']:
