@@ -3,8 +3,8 @@
 # step, public pseudo_camrw_crf.py; the dump of
 # configs/irn/cam_efflite0_1xb8-600iter_msrc21-tags-256x256.py) over the
 # embedding of configs/spml/spml_efflite0_1xb8-2k_msrc21-tags-176x176.py,
-# scored on the masks (rw/*, crf/*). The MSRC-21 boxes version inherits it
-# with Algorithm 1 (the classifier's scores, masked to the box classes).
+# scored on the masks (rw/*, crf/*). The MSRC-21 boxes version walks
+# Algorithm 1's classifier scores, masked to the box classes.
 _base_ = ['./spml-rw-crf_efflite0_1xb8-2k_camvid-scribbles-176x176.py']
 supervision = 'tags'
 stage1_work_dir = f'work_dirs/spml_efflite0_1xb8-2k_msrc21-{supervision}-176x176'
