@@ -3,7 +3,12 @@
 # spml-rw-crf_efflite0_1xb8-2k_msrc21-tags-176x176.py over the frozen
 # step-1 embedding (as the CamVid cls configs); validated on MSRC-21 val.
 # The MSRC-21 boxes version inherits it.
-_base_ = ['./spml_efflite0_1xb8-2k_msrc21-tags-176x176.py']
+_base_ = [
+    '../_base_/models/spml_efflite0.py',  # SPML head on EfficientNet-Lite0
+    '../_base_/datasets/msrc21.py',  # MSRC-21, original size, val set
+    '../_base_/default_runtime.py',  # scope, hooks, visualizer
+    '../_base_/schedules/schedule_2k.py',  # loops, hooks (schedule below)
+]
 stage1_work_dir = 'work_dirs/spml_efflite0_1xb8-2k_msrc21-tags-176x176'
 load_from = f'{stage1_work_dir}/iter_2000.pth'
 max_iters = 500
@@ -23,20 +28,26 @@ train_pipeline = [
 train_dataloader = dict(
     dataset=dict(
         supervision='full',
-        weak_root=None,
-        superpixel_root=None,
         seg_map_root=f'{stage1_work_dir}/pseudo/crf',
         pipeline=train_pipeline))
 no_term = dict(weight=0.0)
 model = dict(
+    data_preprocessor=dict(size=crop_size),
     backbone=dict(frozen_stages=6, norm_eval=True),
     decode_head=dict(
+        num_classes=num_classes,
         detach_classifier=True,
         relations=dict(all=dict(img_sim=no_term, sem_ann=no_term,
                                 sem_occ=no_term, feat_aff=no_term))))
+optim_wrapper = dict(
+    optimizer=dict(lr=0.01),
+    paramwise_cfg=dict(
+        custom_keys={'decode_head': dict(lr_mult=10.0)},
+        bias_lr_mult=2.0, bias_decay_mult=0.0))
 param_scheduler = [
     dict(type='PolyLR', eta_min=1e-4, power=0.9, begin=0, end=max_iters,
          by_epoch=False)
 ]
 train_cfg = dict(max_iters=max_iters, val_interval=val_interval)
 default_hooks = dict(checkpoint=dict(interval=val_interval))
+randomness = dict(seed=0)

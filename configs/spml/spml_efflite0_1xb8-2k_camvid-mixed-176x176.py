@@ -21,7 +21,7 @@ train_pipeline = [
     dict(type='LoadWeakAnnotations', num_classes=num_classes,
          image_labels_from_sparse=True),
     dict(type='LoadCAMPseudoLabels', cam_dump_dir=cam_dump_dir,
-         label_dir=cam_label_dir),  # the tag images
+         label_dir=cam_label_dir, num_classes=num_classes),  # the tag images
     dict(type='mmseg.RandomResize', scale=(240, 180), ratio_range=(0.75, 1.5),
          resize_type='WeakResize', keep_ratio=True),
     dict(type='WeakRandomCrop', crop_size=crop_size, cat_max_ratio=0.75),

@@ -38,7 +38,7 @@ train_pipeline = [
     dict(type='LoadWeakAnnotations', num_classes=num_classes,
          image_labels_from_sparse=True),
     dict(type='LoadCAMPseudoLabels', cam_dump_dir=cam_dump_dir,
-         label_dir=cam_label_dir,
+         label_dir=cam_label_dir, num_classes=num_classes,
          background_index=background_index),  # tags and boxes only
     dict(type='mmseg.RandomResize', scale=(500, 500), ratio_range=(0.5, 1.5),
          resize_type='WeakResize', keep_ratio=True),

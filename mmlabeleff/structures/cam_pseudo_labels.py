@@ -130,6 +130,8 @@ def cam_box_labels(cams: Tensor,
     if len(bbox_labels) != bboxes.shape[0]:
         raise ValueError(f'{bboxes.shape[0]} boxes but {len(bbox_labels)} '
                          'box labels')
+    if not torch.isfinite(bboxes).all():
+        raise ValueError(f'boxes must be finite, got {bboxes.tolist()}')
     height, width = cams.shape[1:]
     cam_of = {int(c): i for i, c in enumerate(labels)}
     classes = sorted(set(bbox_labels))

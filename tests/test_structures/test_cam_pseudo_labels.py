@@ -106,3 +106,6 @@ def test_bad_arguments_raise():
         cam_tag_labels(cams, [1, 2], threshold=1.5)
     with pytest.raises(ValueError, match='2 boxes but 1 box labels'):
         cam_box_labels(cams, [1, 2], torch.zeros(2, 4), [1])
+    with pytest.raises(ValueError, match='boxes must be finite'):
+        cam_box_labels(cams, [1, 2], torch.tensor([[0., 0., float('nan'), 2.]]),
+                       [1])

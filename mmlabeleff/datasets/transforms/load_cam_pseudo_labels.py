@@ -9,6 +9,7 @@ from mmcv.transforms import BaseTransform
 from mmlabeleff.registry import TRANSFORMS
 from mmlabeleff.structures.cam_dump import cached_label_png, dump_path, load_cam_dump
 from mmlabeleff.structures.cam_pseudo_labels import cam_box_labels, cam_tag_labels
+from mmlabeleff.structures.label_convention import UNLABELED_INDEX
 
 __all__ = ['LoadCAMPseudoLabels']
 
@@ -50,6 +51,9 @@ class LoadCAMPseudoLabels(BaseTransform):
         background_index (int, optional): Background class, or None.
         supervision (Sequence[str]): The supervisions that get CAM labels.
             Defaults to ``('tags', 'boxes')``.
+        num_classes (int, optional): The dataset's classes; a dump whose
+            CAM labels are not below it is an error. Defaults to None (only
+            the label convention's limit, 254, is checked).
 
     Raises:
         FileNotFoundError, ValueError: A missing or corrupt dump or label
@@ -64,7 +68,8 @@ class LoadCAMPseudoLabels(BaseTransform):
                  tag_threshold: float = 0.2,
                  box_threshold: float = 0.5,
                  background_index: Optional[int] = None,
-                 supervision: Sequence[str] = ('tags', 'boxes')) -> None:
+                 supervision: Sequence[str] = ('tags', 'boxes'),
+                 num_classes: Optional[int] = None) -> None:
         if not alpha > 0:
             raise ValueError(f'alpha must be > 0, got {alpha}')
         for name, value in (('tag_threshold', tag_threshold),
@@ -82,6 +87,7 @@ class LoadCAMPseudoLabels(BaseTransform):
         self.box_threshold = float(box_threshold)
         self.background_index = background_index
         self.supervision = tuple(supervision)
+        self.num_classes = num_classes
 
     def make_label(self, results: dict) -> np.ndarray:
         """Compute the label of one sample from its dump (no caching)."""
@@ -96,6 +102,10 @@ class LoadCAMPseudoLabels(BaseTransform):
                              f'for the image {img_path} of size {shape}')
         cams = torch.from_numpy(arrays['cams'].astype(np.float32))
         labels = arrays['cam_labels'].tolist()
+        limit = self.num_classes if self.num_classes is not None else UNLABELED_INDEX
+        if any(not 0 <= c < limit for c in labels):
+            raise ValueError(f'{path}: CAM labels {labels} outside 0..{limit - 1} '
+                             '(a CAM dump of another dataset?)')
         if results['supervision'] == 'tags':
             label = cam_tag_labels(cams, labels, self.alpha, self.tag_threshold,
                                    self.background_index)
@@ -135,4 +145,4 @@ class LoadCAMPseudoLabels(BaseTransform):
                 f'label_dir={self.label_dir!r}, alpha={self.alpha}, '
                 f'tag_threshold={self.tag_threshold}, box_threshold='
                 f'{self.box_threshold}, background_index={self.background_index}, '
-                f'supervision={self.supervision})')
+                f'supervision={self.supervision}, num_classes={self.num_classes})')

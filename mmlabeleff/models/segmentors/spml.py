@@ -148,7 +148,13 @@ class SPML(RefinedEncoderDecoder):
                 'the test pipeline)')
         # the public order: background score at the CAMs' size, then resize
         cams = sample.cams.data.float()
-        labels = list(sample.metainfo['cam_labels'])
+        labels = [int(c) for c in sample.metainfo['cam_labels']]
+        num_classes = self.decode_head.num_classes
+        if any(not 0 <= c < num_classes for c in labels) or len(labels) != len(cams):
+            raise ValueError(
+                f'{sample.metainfo.get("img_path")}: CAM labels {labels} for '
+                f'{len(cams)} CAMs do not fit the model\'s {num_classes} '
+                'classes (a CAM dump of another dataset?)')
         seeds = cams.new_zeros((self.decode_head.num_classes, ) +
                                tuple(cams.shape[1:]))
         if labels:
@@ -161,16 +167,16 @@ class SPML(RefinedEncoderDecoder):
                       align_corners=False)
 
     def walk(self, inputs: Tensor, batch_img_metas: List[dict],
-             seeds: Optional[List[Optional[Tensor]]] = None) -> Tensor:
+             cam_samples: Optional[list] = None) -> Tensor:
         """Algorithm 1's refined scores, as log-scores at the input size.
 
         Args:
             inputs (Tensor): (N, 3, H, W) preprocessed inputs.
             batch_img_metas (list[dict]): Meta of each image (padding and
                 the optional ``walk_tags``).
-            seeds (list[Tensor], optional): Per image, ``(1, C, h, w)``
-                scores at ``1 / stride`` of the image to walk instead of the
-                classifier's (CAM seeds); None entries use the classifier.
+            cam_samples (list[SegDataSample], optional): The samples whose
+                CAMs (:meth:`cam_seeds`) are walked instead of the
+                classifier's scores.
 
         Returns:
             Tensor: (N, C, H, W): ``log`` of the walked scores inside each
@@ -197,8 +203,8 @@ class SPML(RefinedEncoderDecoder):
                 probs.append(F.softmax(logit_i.float(), dim=1))
             prob = torch.stack(probs).mean(0)
             cams = prob / prob.flatten(2).max(-1)[0].clamp(min=1e-12)[..., None, None]
-            if seeds is not None and seeds[i] is not None:
-                cams = seeds[i].to(cams)
+            if cam_samples is not None:
+                cams = self.cam_seeds(cam_samples[i], small).to(cams)
             tags = meta.get('walk_tags', None)
             if tags is not None:
                 keep = torch.zeros(cams.shape[1], dtype=torch.bool,
@@ -228,19 +234,8 @@ class SPML(RefinedEncoderDecoder):
             sample.set_metainfo(dict(walk_tags=self._known_classes(
                 sample, self.decode_head.num_classes)))
         metas = [sample.metainfo for sample in data_samples]
-        seeds = None
-        if self.walk_cfg['seed'] == 'cam':
-            seeds = []
-            stride = int(self.walk_cfg['stride'])
-            for sample in data_samples:
-                pad = sample.metainfo.get('img_padding_size',
-                                          sample.metainfo.get('padding_size',
-                                                              [0] * 4))
-                img_h = inputs.shape[2] - int(pad[2]) - int(pad[3])
-                img_w = inputs.shape[3] - int(pad[0]) - int(pad[1])
-                seeds.append(self.cam_seeds(
-                    sample, (max(img_h // stride, 1), max(img_w // stride, 1))))
-        walked = self.walk(inputs, metas, seeds)
+        cam_samples = data_samples if self.walk_cfg['seed'] == 'cam' else None
+        walked = self.walk(inputs, metas, cam_samples)
         if not self.with_refiner:
             return self.postprocess_result(walked, data_samples)
         self.postprocess_result(walked, data_samples)

@@ -78,6 +78,16 @@ def test_errors_name_the_file(tmp_path):
         transform(_results(tmp_path, 'tags'))
     with pytest.raises(ValueError, match='without gt_bboxes'):
         transform(_results(tmp_path, 'boxes', shape=(12, 20)))
+    # CAM labels of another dataset (class 5 with 4 classes)
+    with pytest.raises(ValueError,
+                       match=r'img\.npz: CAM labels \[3, 5\] outside 0\.\.3'):
+        LoadCAMPseudoLabels(str(tmp_path), str(tmp_path / 'c'), num_classes=4)(
+            _results(tmp_path, 'tags', shape=(12, 20)))
+    # a truncated dump
+    data = (tmp_path / 'img.npz').read_bytes()
+    (tmp_path / 'img.npz').write_bytes(data[:len(data) // 2])
+    with pytest.raises(ValueError, match=r'img\.npz: corrupt or truncated'):
+        transform(_results(tmp_path, 'tags', shape=(12, 20)))
     assert not (tmp_path / 'c' / 'tags' / 'img.png').exists()
     for kwargs, match in ((dict(alpha=0), 'alpha'),
                           (dict(tag_threshold=2), 'tag_threshold'),

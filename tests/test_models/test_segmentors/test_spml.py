@@ -137,6 +137,10 @@ def test_cam_seed_errors():
     model = build(dict(mode='local', seed='cam'))
     with pytest.raises(ValueError, match='LoadCAMDump'):
         model.predict(*batch())
+    inputs, samples = cam_sample()
+    samples[0].set_metainfo(dict(cam_labels=[1, 7]))  # 4 classes
+    with pytest.raises(ValueError, match='do not fit the model'):
+        build(dict(mode='local', seed='cam')).predict(inputs, samples)
     with pytest.raises(ValueError, match='seed must be one of'):
         build(dict(seed='cams'))
     with pytest.raises(ValueError, match='cam_alpha'):
