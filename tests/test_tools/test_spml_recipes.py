@@ -102,3 +102,37 @@ def test_benchmark_tool_prints_ratios(camvid_tiny_root, camvid_tiny_weak_root,
     assert rows[0]['ratio'] == 1.0 and rows[1]['ratio'] > 0
     assert tool.main(['--configs', str(tmp_path / 'missing.py'),
                       paths[0]]) == 2
+
+
+def test_retrieval_config_labels_the_train_images(msrc21_tiny_root,
+                                                  msrc21_tiny_tags, tmp_path):
+    """Algorithm 2's retrieval stage on msrc21_tiny: the memory (here of the
+    masks) is built, cached and searched; both label maps are dumped and
+    scored."""
+    from mmlabeleff.testing.tiny_configs import _replace_strings
+    name = 'spml-nn-crf_efflite0_1xb8-2k_msrc21-tags-176x176.py'
+    cfg = Config.fromfile(str(RECIPES / name))
+    stage1 = 'work_dirs/spml_efflite0_1xb8-2k_msrc21-tags-176x176'
+    replacements = [('data/msrc21_weak', str(msrc21_tiny_tags)),
+                    ('data/msrc21', str(msrc21_tiny_root)),
+                    (stage1, str(tmp_path / 'stage1'))]
+    for key in list(cfg.keys()):
+        cfg[key] = _replace_strings(cfg[key], replacements)
+    cfg.model.backbone.init_cfg = None
+    cfg.model.test_cfg.retrieval.update(scales=(0.5, 1.0), num_clusters=(3, 3))
+    cfg.test_dataloader.num_workers = 0
+    for step in cfg.test_dataloader.dataset.pipeline + cfg.memory_pipeline:
+        if 'scale' in step:
+            step['scale'] = (64, 64)  # the images' own 48x64
+    hook = cfg.custom_hooks[0]
+    hook.update(scales=(1.0, ), num_clusters=(3, 3))
+    hook.dataloader.num_workers = 0
+    hook.dataloader.dataset.pipeline = cfg.memory_pipeline
+    hook.dataloader.dataset.pop('seg_map_root')  # the masks as memory labels
+    runner = Runner.from_cfg(cfg)
+    metrics = runner.test()
+    dump = tmp_path / 'stage1' / 'pseudo_nn'
+    for sub in ('nn', 'crf'):
+        assert len(list((dump / sub).glob('*.png'))) == 4
+    assert (dump / 'memory_bank.pth').is_file()
+    assert 0 <= metrics['nn/mIoU'] <= 100 and 0 <= metrics['crf/mIoU'] <= 100

@@ -6,7 +6,12 @@ import torch.nn.functional as F
 from mmseg.models.utils import resize
 from torch import Tensor
 
-from mmlabeleff.models.utils.segsort import normalize_embedding
+from mmlabeleff.models.utils.segsort import (
+    cluster_image,
+    majority_labels,
+    normalize_embedding,
+    retrieval_votes,
+)
 from mmlabeleff.ops import affinity_from_features, random_walk
 from mmlabeleff.registry import MODELS
 from .refined_encoder_decoder import RefinedEncoderDecoder
@@ -15,6 +20,10 @@ __all__ = ['SPML']
 
 WALK_MODES = ('local', 'dense')
 WALK_SEEDS = ('classifier', 'cam')
+RETRIEVAL_DEFAULTS = dict(k=20, num_clusters=(12, 12), iterations=10,
+                          scales=(0.5, 1.0, 1.5, 2.0), flip=True, min_max=0.15,
+                          cluster_at='input')
+CLUSTER_AT = ('input', 'embedding')
 
 
 @MODELS.register_module()
@@ -60,11 +69,35 @@ class SPML(RefinedEncoderDecoder):
     renormalised. Without a background class the walk runs over the class
     CAMs alone (a choice: the public code has a background class).
 
+    With ``test_cfg.retrieval`` it labels images by nearest-neighbour
+    retrieval instead (the paper's Algorithm 2 for image tags; public
+    ``pyscripts/inference/pseudo_inference_crf_msc.py`` and
+    ``spml/models/predictions/segsort.py``). A memory bank of segment
+    prototypes of labelled training images must be set first
+    (:meth:`set_memory_bank`, done by
+    :class:`~mmlabeleff.engine.hooks.MemoryBankHook` from
+    :meth:`memory_prototypes`). For each scale (0.5, 1, 1.5, 2) and its
+    flip the image's embedding is clustered from a 12 x 12 grid
+    (:func:`~mmlabeleff.models.utils.segsort.cluster_image`), each cluster
+    takes the labels of its ``k`` (20) most similar memory prototypes as
+    votes, and the per-pixel vote fractions are resized to the image and
+    averaged; each class known to be in the image (its tags) is divided by
+    its maximum over the image, floored at ``min_max`` (0.15), the other
+    classes are left as they are; the refiner (dense CRF) then gives the
+    labels. ``pred_sem_seg`` is the final labelling, ``nn_sem_seg`` the
+    retrieval alone.
+
     Args:
         **kwargs: Those of :class:`RefinedEncoderDecoder`; ``test_cfg`` may
             hold ``random_walk=dict(mode='local', radius=4.9, beta=20,
             log_t=6, scale=5.0, stride=8, flip=True, seed='classifier',
-            cam_alpha=6.0, background_index=None)``.
+            cam_alpha=6.0, background_index=None)`` or
+            ``retrieval=dict(k=20, num_clusters=(12, 12), iterations=10,
+            scales=(0.5, 1.0, 1.5, 2.0), flip=True, min_max=0.15,
+            cluster_at='input')`` (not both). ``cluster_at='embedding'``
+            clusters the head's map (stride 4) instead of its upsampling to
+            the scaled image: 16 times fewer pixels for k-means, the CPU
+            setting of the MSRC-21 configs.
     """
 
     def __init__(self, **kwargs) -> None:
@@ -97,6 +130,35 @@ class SPML(RefinedEncoderDecoder):
                                  f'must be > 0, stride >= 1 and log_t in 0..16, '
                                  f'got {walk}')
             self.walk_cfg = walk
+        self.retrieval_cfg = self._check_retrieval(
+            (self.test_cfg or {}).get('retrieval', None))
+        if self.retrieval_cfg is not None and self.walk_cfg is not None:
+            raise ValueError('test_cfg: random_walk and retrieval are two '
+                             'ways to label; set one')
+        self.memory_bank = None
+
+    @staticmethod
+    def _check_retrieval(cfg: Optional[dict]) -> Optional[dict]:
+        if cfg is None:
+            return None
+        unknown = set(cfg) - set(RETRIEVAL_DEFAULTS)
+        if unknown:
+            raise ValueError(f'test_cfg.retrieval: unknown keys {sorted(unknown)}')
+        cfg = dict(RETRIEVAL_DEFAULTS, **cfg)
+        grid = tuple(int(n) for n in cfg['num_clusters'])
+        scales = tuple(float(s) for s in cfg['scales'])
+        if cfg['cluster_at'] not in CLUSTER_AT:
+            raise ValueError(f'test_cfg.retrieval.cluster_at must be one of '
+                             f'{CLUSTER_AT}, got {cfg["cluster_at"]!r}')
+        if (int(cfg['k']) < 1 or int(cfg['iterations']) < 1 or len(grid) != 2
+                or min(grid) < 1 or not scales or min(scales) <= 0
+                or not 0 < float(cfg['min_max']) <= 1):
+            raise ValueError('test_cfg.retrieval: k, iterations and the grid '
+                             'must be >= 1, scales > 0 and min_max in (0, 1], '
+                             f'got {cfg}')
+        return dict(cfg, num_clusters=grid, scales=scales, k=int(cfg['k']),
+                    iterations=int(cfg['iterations']),
+                    min_max=float(cfg['min_max']), flip=bool(cfg['flip']))
 
     # ------------------------------------------------------------------ #
     def _views(self, inputs: Tensor):
@@ -187,10 +249,8 @@ class SPML(RefinedEncoderDecoder):
         out = torch.log_softmax(views[0][1].float(), dim=1)
         stride = int(self.walk_cfg['stride'])
         for i, meta in enumerate(batch_img_metas):
-            padding = meta.get('img_padding_size', meta.get('padding_size', [0] * 4))
-            left, right, top, bottom = (int(p) for p in padding)
-            rows, cols = slice(top, height - bottom), slice(left, width - right)
-            img_h, img_w = height - top - bottom, width - left - right
+            rows, cols = self.image_region(meta, height, width)
+            img_h, img_w = rows.stop - rows.start, cols.stop - cols.start
             small = (max(img_h // stride, 1), max(img_w // stride, 1))
             probs, embs = [], []
             for emb, logits in views:
@@ -226,8 +286,150 @@ class SPML(RefinedEncoderDecoder):
             return [int(v) for v in values if int(v) < num_classes]
         return None
 
+    # ------------------------------------------------------------------ #
+    # Algorithm 2: nearest-neighbour retrieval
+    def _unit_embedding(self, image: Tensor, scale: float, flip: bool,
+                        cluster_at: str = 'input') -> Tensor:
+        """``(D, h, w)`` unit embedding of a ``(1, 3, H, W)`` image resized
+        by ``scale`` (and flipped): bilinearly at that resized size
+        (``cluster_at='input'``, the public code) or at the head's own
+        resolution (``'embedding'``)."""
+        size = (max(int(round(image.shape[2] * scale)), 1),
+                max(int(round(image.shape[3] * scale)), 1))
+        x = image if size == tuple(image.shape[2:]) else resize(
+            image, size=size, mode='bilinear', align_corners=False)
+        if flip:
+            x = x.flip(-1)
+        emb = self.decode_head.embed(self.extract_feat(x))
+        if cluster_at == 'input':
+            emb = resize(emb, size=size, mode='bilinear', align_corners=False)
+        return normalize_embedding(emb[0].permute(1, 2, 0)).permute(2, 0, 1)
+
+    @staticmethod
+    def image_region(meta: dict, height: int, width: int):
+        """Rows and columns of a padded ``height x width`` batch that hold
+        the image of ``meta`` (its ``img_padding_size`` or ``padding_size``,
+        left, right, top, bottom, cut off)."""
+        padding = meta.get('img_padding_size', meta.get('padding_size', [0] * 4))
+        left, right, top, bottom = (int(p) for p in padding)
+        return slice(top, height - bottom), slice(left, width - right)
+
+    @torch.no_grad()
+    def memory_prototypes(self, image: Tensor, label: Tensor,
+                          scales: tuple = (0.5, 1.0, 1.5),
+                          num_clusters: tuple = (12, 12),
+                          iterations: int = 10, cluster_at: str = 'input'):
+        """Memory-bank entries of one labelled image (public
+        ``prototype_msc.py``): at each scale, the cluster prototypes of its
+        embedding and the majority label of each cluster (the label map
+        resized by nearest neighbour).
+
+        Args:
+            image (Tensor): ``(1, 3, H, W)`` preprocessed image, no padding.
+            label (Tensor): ``(H, W)`` its labels (255 ignored, 254
+                unlabeled).
+            scales (tuple): Image scales. Defaults to (0.5, 1, 1.5).
+            num_clusters (tuple): k-means grid. Defaults to (12, 12).
+            iterations (int): k-means rounds. Defaults to 10.
+            cluster_at (str): ``'input'`` clusters the embedding upsampled
+                to the scaled image (the public code), ``'embedding'`` at
+                the head's resolution (the labels are resized to it).
+
+        Returns:
+            tuple[Tensor, Tensor]: ``(P, D)`` unit prototypes and ``(P,)``
+            labels; clusters whose majority is not a class (ignored or
+            unlabeled pixels) are left out.
+        """
+        if tuple(label.shape) != tuple(image.shape[2:]):
+            raise ValueError(f'label of size {tuple(label.shape)} for an image '
+                             f'of size {tuple(image.shape[2:])}')
+        protos, labels = [], []
+        for scale in scales:
+            emb = self._unit_embedding(image, scale, False, cluster_at)
+            clusters, prototypes = cluster_image(emb, num_clusters, iterations)
+            lab = label[None, None].float()
+            if tuple(emb.shape[1:]) != tuple(label.shape):
+                lab = F.interpolate(lab, size=emb.shape[1:], mode='nearest')
+            major = majority_labels(lab.long().view(-1), clusters,
+                                    prototypes.shape[0])
+            keep = major < self.decode_head.num_classes
+            protos.append(prototypes[keep])
+            labels.append(major[keep])
+        return torch.cat(protos), torch.cat(labels)
+
+    def set_memory_bank(self, prototypes: Tensor, labels: Tensor) -> None:
+        """Set the memory bank the retrieval searches.
+
+        Args:
+            prototypes (Tensor): ``(P, D)`` unit prototypes.
+            labels (Tensor): ``(P,)`` their classes.
+        """
+        num_classes = self.decode_head.num_classes
+        if prototypes.dim() != 2 or prototypes.shape[0] != labels.numel():
+            raise ValueError(f'memory bank: {tuple(prototypes.shape)} '
+                             f'prototypes for {labels.numel()} labels')
+        if prototypes.shape[0] == 0:
+            raise ValueError('memory bank: no prototypes')
+        if int(labels.min()) < 0 or int(labels.max()) >= num_classes:
+            raise ValueError(f'memory bank: labels outside [0, {num_classes})')
+        self.memory_bank = (prototypes.float(), labels.long().view(-1))
+
+    def retrieve(self, inputs: Tensor, batch_img_metas: List[dict]) -> Tensor:
+        """Algorithm 2's retrieval scores, as log-scores at the input size.
+
+        Args:
+            inputs (Tensor): (N, 3, H, W) preprocessed inputs.
+            batch_img_metas (list[dict]): Meta of each image (padding and
+                the optional ``walk_tags``).
+
+        Returns:
+            Tensor: (N, C, H, W) ``log`` of the normalised vote fractions
+            inside each image, ``log(1 / C)`` in the padding.
+        """
+        if self.memory_bank is None:
+            raise RuntimeError('test_cfg.retrieval needs a memory bank: add '
+                               'MemoryBankHook to custom_hooks (or call '
+                               'set_memory_bank)')
+        cfg = self.retrieval_cfg
+        memory, memory_labels = (t.to(inputs.device) for t in self.memory_bank)
+        num_classes = self.decode_head.num_classes
+        batch, _, height, width = inputs.shape
+        out = inputs.new_full((batch, num_classes, height, width),
+                              -float(torch.log(torch.tensor(num_classes))))
+        views = [False, True] if cfg['flip'] else [False]
+        for i, meta in enumerate(batch_img_metas):
+            rows, cols = self.image_region(meta, height, width)
+            image = inputs[i:i + 1, :, rows, cols]
+            size = tuple(image.shape[2:])
+            prob = inputs.new_zeros((1, num_classes) + size)
+            for scale in cfg['scales']:
+                for flip in views:
+                    emb = self._unit_embedding(image, scale, flip,
+                                               cfg['cluster_at'])
+                    clusters, protos = cluster_image(emb, cfg['num_clusters'],
+                                                     cfg['iterations'])
+                    votes = retrieval_votes(protos, memory, memory_labels,
+                                            cfg['k'], num_classes)
+                    votes = votes[clusters].t().reshape(
+                        1, num_classes, *emb.shape[1:])
+                    votes = resize(votes, size=size, mode='bilinear',
+                                   align_corners=False)
+                    prob += votes.flip(-1) if flip else votes
+            prob /= len(cfg['scales']) * len(views)
+            top = prob.flatten(2).max(-1)[0].clamp(min=cfg['min_max'])[0]
+            tags = meta.get('walk_tags', None)
+            divisor = torch.ones_like(top)
+            if tags is not None and len(tags):
+                divisor[list(tags)] = top[list(tags)]
+            prob = prob / divisor.view(1, -1, 1, 1)
+            out[i, :, rows, cols] = torch.log(prob[0].clamp(min=1e-8))
+        return out
+
     def predict(self, inputs: Tensor, data_samples=None):
-        """Classifier prediction, or Algorithm 1 with ``random_walk``."""
+        """Classifier prediction, Algorithm 1 with ``random_walk`` or
+        Algorithm 2's retrieval with ``retrieval``."""
+        if self.retrieval_cfg is not None and data_samples is not None:
+            return self._predict_retrieval(inputs, data_samples)
         if self.walk_cfg is None or data_samples is None:
             return super().predict(inputs, data_samples)
         for sample in data_samples:
@@ -242,4 +444,18 @@ class SPML(RefinedEncoderDecoder):
         for sample in data_samples:
             sample.rw_sem_seg = sample.pred_sem_seg
         refined = self.refine(walked, inputs, metas)
+        return self.postprocess_result(refined, data_samples)
+
+    def _predict_retrieval(self, inputs: Tensor, data_samples):
+        for sample in data_samples:
+            sample.set_metainfo(dict(walk_tags=self._known_classes(
+                sample, self.decode_head.num_classes)))
+        metas = [sample.metainfo for sample in data_samples]
+        scores = self.retrieve(inputs, metas)
+        if not self.with_refiner:
+            return self.postprocess_result(scores, data_samples)
+        self.postprocess_result(scores, data_samples)
+        for sample in data_samples:
+            sample.nn_sem_seg = sample.pred_sem_seg
+        refined = self.refine(scores, inputs, metas)
         return self.postprocess_result(refined, data_samples)

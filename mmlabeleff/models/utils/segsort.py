@@ -20,6 +20,16 @@ the public SPML code (github.com/twke18/SPML, MIT licence,
 - segment = one (image, cluster, label, over-segment) combination; its
   prototype is the normalised sum of its pixels' normalised embeddings.
 
+Nearest-neighbour retrieval (the paper's Algorithm 2, public
+``pyscripts/inference/prototype_msc.py`` and ``pseudo_inference_crf_msc.py``
+with ``spml/models/predictions/segsort.py`` and
+``spml/utils/segsort/eval.py``): an image's embedding is clustered from a
+12 x 12 grid (:func:`cluster_image`); a memory bank keeps each training
+image's cluster prototypes with the majority label of their pixels
+(:func:`majority_labels`); a query cluster takes the labels of its ``k``
+(20) most similar memory prototypes as one vote each
+(:func:`retrieval_votes`).
+
 This module is written for mmlabeleff and vectorised over the batch (the
 public code loops over images); it gives the same clusters.
 """
@@ -31,7 +41,8 @@ from torch import Tensor
 
 __all__ = [
     'normalize_embedding', 'grid_cluster_labels', 'location_features',
-    'spherical_kmeans', 'segment_pixels', 'segment_prototypes'
+    'spherical_kmeans', 'segment_pixels', 'segment_prototypes',
+    'cluster_image', 'majority_labels', 'retrieval_votes'
 ]
 
 
@@ -171,3 +182,99 @@ def segment_prototypes(features: Tensor, segment: Tensor,
     sums = features.new_zeros((num_segments, features.shape[1]))
     sums = sums.index_add(0, segment, features)
     return normalize_embedding(sums)
+
+
+@torch.no_grad()
+def cluster_image(embedding: Tensor, num_clusters: Sequence[int] = (12, 12),
+                  iterations: int = 10) -> Tuple[Tensor, Tensor]:
+    """Cluster one image's embedding map and give its cluster prototypes.
+
+    The clustered feature is ``normalise([normalise(e); y; x])`` from the
+    ``num_clusters`` grid (as training); the clusters are renumbered to the
+    ones that end up non-empty, and a prototype is the normalised sum of its
+    pixels' unit embeddings (without the coordinates), as the public
+    ``generate_clusters`` + ``calculate_prototypes_from_labels``.
+
+    Args:
+        embedding (Tensor): ``(C, H, W)`` embedding (any length).
+        num_clusters (Sequence[int]): Initial grid ``(ny, nx)``. Defaults to
+            (12, 12), the public retrieval setting.
+        iterations (int): k-means rounds. Defaults to 10.
+
+    Returns:
+        tuple[Tensor, Tensor]: ``(H * W,)`` cluster of each pixel in raster
+        order (``0..K-1``) and the ``(K, C)`` unit prototypes.
+    """
+    channels, height, width = embedding.shape
+    emb = normalize_embedding(embedding.float().reshape(channels, -1).t())
+    loc = location_features(height, width, device=emb.device)
+    with_loc = normalize_embedding(torch.cat([emb, loc], dim=1))
+    init, num = grid_cluster_labels(num_clusters, height, width,
+                                    device=emb.device)
+    valid = torch.ones((1, height * width), dtype=torch.bool, device=emb.device)
+    clusters = spherical_kmeans(with_loc[None], valid, init, num, iterations)[0]
+    _, clusters = torch.unique(clusters, return_inverse=True)
+    prototypes = segment_prototypes(emb, clusters, int(clusters.max()) + 1)
+    return clusters, prototypes
+
+
+def majority_labels(labels: Tensor, clusters: Tensor, num_clusters: int) -> Tensor:
+    """Most frequent label of each cluster's pixels.
+
+    Every label value counts, ignored ones (255) included, so a cluster
+    mostly of ignored pixels gets the ignore label (the public
+    ``find_majority_label_index``); ties go to the smaller label.
+
+    Args:
+        labels (Tensor): ``(N,)`` non-negative label of each pixel.
+        clusters (Tensor): ``(N,)`` cluster of each pixel.
+        num_clusters (int): K.
+
+    Returns:
+        Tensor: ``(K,)`` long majority labels (0 for an empty cluster).
+    """
+    labels = labels.reshape(-1).long()
+    clusters = clusters.reshape(-1).long()
+    if labels.numel() != clusters.numel():
+        raise ValueError(f'{labels.numel()} labels for {clusters.numel()} '
+                         'clustered pixels')
+    num_labels = int(labels.max()) + 1 if labels.numel() else 1
+    counts = torch.zeros(num_clusters * num_labels, dtype=torch.long,
+                         device=labels.device)
+    counts.index_add_(0, clusters * num_labels + labels,
+                      torch.ones_like(labels))
+    return counts.view(num_clusters, num_labels).argmax(1)
+
+
+def retrieval_votes(queries: Tensor, memory: Tensor, memory_labels: Tensor,
+                    k: int, num_classes: int) -> Tensor:
+    """Fraction of each query's ``k`` nearest memory prototypes per class.
+
+    Similarity is the dot product of the unit prototypes; the ``k`` most
+    similar memory entries vote with their labels (the public
+    ``top_k_ranking`` followed by a one-hot mean). With fewer than ``k``
+    entries in the memory all of them vote.
+
+    Args:
+        queries (Tensor): ``(M, C)`` unit prototypes of the query clusters.
+        memory (Tensor): ``(P, C)`` unit memory prototypes.
+        memory_labels (Tensor): ``(P,)`` their labels in ``[0, num_classes)``.
+        k (int): Neighbours per query (20 in the public code).
+        num_classes (int): Classes.
+
+    Returns:
+        Tensor: ``(M, num_classes)`` votes; each row sums to 1.
+    """
+    if memory.shape[0] == 0:
+        raise ValueError('the memory bank is empty')
+    if memory.shape[0] != memory_labels.numel():
+        raise ValueError(f'{memory.shape[0]} memory prototypes but '
+                         f'{memory_labels.numel()} labels')
+    if memory_labels.numel() and not (
+            0 <= int(memory_labels.min()) and int(memory_labels.max()) < num_classes):
+        raise ValueError(f'memory labels must lie in [0, {num_classes})')
+    top = min(int(k), memory.shape[0])
+    sim = queries.float() @ memory.float().t()
+    index = sim.topk(top, dim=1).indices
+    labels = memory_labels.long()[index]
+    return F.one_hot(labels, num_classes).float().mean(1)

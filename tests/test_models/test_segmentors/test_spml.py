@@ -8,12 +8,14 @@ from mmseg.structures import SegDataSample
 from mmlabeleff.registry import MODELS
 
 
-def build(walk=None, refiner=None):
+def build(walk=None, refiner=None, retrieval=None):
     from mmengine.config import ConfigDict
     init_default_scope('mmlabeleff')
     test_cfg = ConfigDict(mode='whole')
     if walk is not None:
         test_cfg['random_walk'] = walk
+    if retrieval is not None:
+        test_cfg['retrieval'] = retrieval
     if refiner is not None:
         test_cfg['refiner'] = refiner
     torch.manual_seed(0)
@@ -145,3 +147,100 @@ def test_cam_seed_errors():
         build(dict(seed='cams'))
     with pytest.raises(ValueError, match='cam_alpha'):
         build(dict(seed='cam', cam_alpha=0))
+
+
+# ---------------------------------------------------------------------- #
+# Algorithm 2: nearest-neighbour retrieval
+RETRIEVAL = dict(k=3, num_clusters=(2, 2), iterations=2, scales=(0.5, 1.0),
+                 flip=True)
+
+
+def test_memory_prototypes_per_scale_drop_ignored_majorities():
+    model = build()
+    inputs, _ = batch()
+    label = torch.zeros(64, 80, dtype=torch.long)
+    label[:, 40:] = 2
+    label[:32, :40] = 255  # a quarter ignored: its cluster is left out
+    protos, labels = model.memory_prototypes(inputs, label, scales=(0.5, 1.0),
+                                             num_clusters=(2, 2), iterations=3)
+    assert protos.shape[0] == labels.numel() and protos.shape[1] == 8
+    assert set(labels.tolist()) <= {0, 2} and 2 in labels.tolist()
+    assert labels.numel() <= 2 * 4
+    assert torch.allclose(protos.norm(dim=1), torch.ones(len(protos)), atol=1e-5)
+    with pytest.raises(ValueError, match='label of size'):
+        model.memory_prototypes(inputs, label[:10])
+
+
+def test_retrieval_takes_the_memory_labels_and_normalises_tags():
+    model = build(retrieval=RETRIEVAL)
+    inputs, samples = batch()  # tags 0 and 2
+    with pytest.raises(RuntimeError, match='MemoryBankHook'):
+        model.predict(inputs, samples)
+    # a memory of one class: every cluster votes for it
+    protos, _ = model.memory_prototypes(inputs, torch.zeros(64, 80).long(),
+                                        scales=(1.0, ), num_clusters=(2, 2))
+    model.set_memory_bank(protos, torch.full((len(protos), ), 2))
+    out = model.predict(inputs, samples)[0]
+    assert (out.pred_sem_seg.data == 2).all()
+    # votes: tag classes divided by their maximum, other classes untouched
+    label = torch.zeros(64, 80, dtype=torch.long)
+    label[:, 40:] = 3
+    protos, labels = model.memory_prototypes(inputs, label, scales=(1.0, ),
+                                             num_clusters=(2, 2))
+    labels[labels == 0] = 2  # memory classes 2 (a tag) and 3 (not a tag)
+    model.set_memory_bank(protos, labels)
+    metas = [dict(samples[0].metainfo, walk_tags=[0, 2])]
+    scores = model.retrieve(inputs, metas).exp()[0]
+    assert torch.allclose(scores[2].max(), torch.tensor(1.0), atol=1e-5)
+    assert scores[3].max() <= 1 + 1e-5 and scores[3].max() > 0
+    assert torch.allclose(scores[0], torch.full_like(scores[0], 1e-8))
+    raw = model.retrieve(inputs, [dict(samples[0].metainfo, walk_tags=None)])
+    assert torch.allclose(raw.exp()[0, 3], scores[3], atol=1e-6)
+    assert (raw.exp()[0, 2] <= scores[2] + 1e-6).all()
+
+
+def test_retrieval_with_crf_keeps_the_retrieval_as_nn_sem_seg():
+    model = build(retrieval=RETRIEVAL,
+                  refiner=dict(type='DenseCRFRefiner', preset='spml'))
+    inputs, samples = batch()
+    protos, _ = model.memory_prototypes(inputs, torch.zeros(64, 80).long(),
+                                        scales=(1.0, ), num_clusters=(2, 2))
+    model.set_memory_bank(protos, torch.tensor([0, 2] * 8)[:len(protos)])
+    out = model.predict(inputs, samples)[0]
+    assert out.nn_sem_seg.data.shape == out.pred_sem_seg.data.shape == (1, 64, 80)
+    assert set(torch.unique(out.pred_sem_seg.data).tolist()) <= {0, 2}
+
+
+def test_retrieval_config_and_memory_errors():
+    with pytest.raises(ValueError, match='unknown keys'):
+        build(retrieval=dict(topk=3))
+    with pytest.raises(ValueError, match='min_max'):
+        build(retrieval=dict(min_max=0))
+    with pytest.raises(ValueError, match='set one'):
+        build(walk=dict(mode='local'), retrieval=dict())
+    model = build(retrieval=dict())
+    with pytest.raises(ValueError, match='outside'):
+        model.set_memory_bank(torch.ones(2, 8), torch.tensor([0, 4]))
+    with pytest.raises(ValueError, match='no prototypes'):
+        model.set_memory_bank(torch.ones(0, 8), torch.tensor([]).long())
+    with pytest.raises(ValueError, match='prototypes for'):
+        model.set_memory_bank(torch.ones(3, 8), torch.tensor([0, 1]))
+
+
+def test_retrieval_can_cluster_the_heads_own_map():
+    model = build(retrieval=dict(RETRIEVAL, cluster_at='embedding'))
+    inputs, samples = batch()
+    label = torch.zeros(64, 80, dtype=torch.long)
+    label[:, 40:] = 2
+    # the head's map is 1/4 of the input: 16 x 20 pixels, labels resized
+    emb = model._unit_embedding(inputs, 1.0, False, 'embedding')
+    assert emb.shape[1:] == (16, 20)
+    protos, labels = model.memory_prototypes(inputs, label, scales=(1.0, ),
+                                             num_clusters=(2, 2),
+                                             cluster_at='embedding')
+    assert set(labels.tolist()) == {0, 2}
+    model.set_memory_bank(protos, labels)
+    out = model.predict(inputs, samples)[0]
+    assert out.pred_sem_seg.data.shape == (1, 64, 80)
+    with pytest.raises(ValueError, match='cluster_at'):
+        build(retrieval=dict(cluster_at='pixels'))

@@ -1,10 +1,14 @@
-"""Spherical k-means and segments against per-image reference loops."""
+"""Spherical k-means, segments and retrieval against reference loops."""
+import pytest
 import torch
 
 from mmlabeleff.models.utils import (
+    cluster_image,
     grid_cluster_labels,
     location_features,
+    majority_labels,
     normalize_embedding,
+    retrieval_votes,
     segment_pixels,
     segment_prototypes,
     spherical_kmeans,
@@ -116,3 +120,48 @@ def test_prototypes_are_normalised_sums_with_gradients():
     assert feats.grad is not None and feats.grad.abs().sum() > 0
     # an empty prototype stays zero (public code: divide by eps)
     assert torch.equal(normalize_embedding(torch.zeros(1, 3)), torch.zeros(1, 3))
+
+
+def test_cluster_image_is_kmeans_with_location_then_renumbered():
+    gen = torch.Generator().manual_seed(3)
+    emb = torch.randn(5, 9, 11, generator=gen) * 3
+    clusters, protos = cluster_image(emb, (3, 4), iterations=4)
+    unit = torch.nn.functional.normalize(emb.reshape(5, -1).t(), dim=1)
+    loc = location_features(9, 11)
+    feats = torch.nn.functional.normalize(torch.cat([unit, loc], 1), dim=1)
+    expected = reference_kmeans(feats, reference_grid(3, 4, 9, 11), 4)
+    # same partition, renumbered 0..K-1 in the order of the original ids
+    values = sorted(set(expected.tolist()))
+    assert clusters.tolist() == [values.index(v) for v in expected.tolist()]
+    assert protos.shape == (len(values), 5)
+    for k in range(len(values)):
+        total = unit[clusters == k].sum(0)
+        assert torch.allclose(protos[k], total / total.norm(), atol=1e-5)
+
+
+def test_majority_labels_count_ignored_pixels_and_break_ties_low():
+    labels = torch.tensor([3, 3, 1, 255, 255, 255, 2, 5, 5, 2])
+    clusters = torch.tensor([0, 0, 0, 1, 1, 1, 2, 2, 2, 2])
+    assert majority_labels(labels, clusters, 4).tolist() == [3, 255, 2, 0]
+    with pytest.raises(ValueError, match='labels for'):
+        majority_labels(labels, clusters[:3], 4)
+
+
+def test_retrieval_votes_match_brute_force():
+    gen = torch.Generator().manual_seed(4)
+    queries = torch.nn.functional.normalize(torch.randn(6, 4, generator=gen), dim=1)
+    memory = torch.nn.functional.normalize(torch.randn(30, 4, generator=gen), dim=1)
+    labels = torch.randint(0, 3, (30, ), generator=gen)
+    votes = retrieval_votes(queries, memory, labels, 5, 3)
+    for q in range(6):
+        sims = [(float(queries[q] @ memory[m]), m) for m in range(30)]
+        top = [m for _, m in sorted(sims, reverse=True)[:5]]
+        expected = torch.bincount(labels[top], minlength=3).float() / 5
+        assert torch.allclose(votes[q], expected)
+    # fewer entries than k: all of them vote
+    few = retrieval_votes(queries, memory[:2], torch.tensor([0, 2]), 20, 3)
+    assert torch.allclose(few, torch.tensor([0.5, 0.0, 0.5]).expand(6, 3))
+    with pytest.raises(ValueError, match='empty'):
+        retrieval_votes(queries, memory[:0], labels[:0], 5, 3)
+    with pytest.raises(ValueError, match=r'\[0, 3\)'):
+        retrieval_votes(queries, memory, labels + 1, 5, 3)
