@@ -104,18 +104,15 @@ def test_benchmark_tool_prints_ratios(camvid_tiny_root, camvid_tiny_weak_root,
                       paths[0]]) == 2
 
 
-def test_retrieval_config_labels_the_train_images(msrc21_tiny_root,
-                                                  msrc21_tiny_tags, tmp_path):
-    """Algorithm 2's retrieval stage on msrc21_tiny: the memory (here of the
-    masks) is built, cached and searched; both label maps are dumped and
-    scored."""
+def tiny_retrieval_cfg(root, tags, work):
+    """The MSRC-21 retrieval config on msrc21_tiny (images at their own
+    48x64, 3x3 clusters, scales 0.5 / 1, the masks as memory labels)."""
     from mmlabeleff.testing.tiny_configs import _replace_strings
     name = 'spml-nn-crf_efflite0_1xb8-2k_msrc21-tags-176x176.py'
     cfg = Config.fromfile(str(RECIPES / name))
     stage1 = 'work_dirs/spml_efflite0_1xb8-2k_msrc21-tags-176x176'
-    replacements = [('data/msrc21_weak', str(msrc21_tiny_tags)),
-                    ('data/msrc21', str(msrc21_tiny_root)),
-                    (stage1, str(tmp_path / 'stage1'))]
+    replacements = [('data/msrc21_weak', str(tags)),
+                    ('data/msrc21', str(root)), (stage1, str(work))]
     for key in list(cfg.keys()):
         cfg[key] = _replace_strings(cfg[key], replacements)
     cfg.model.backbone.init_cfg = None
@@ -129,6 +126,15 @@ def test_retrieval_config_labels_the_train_images(msrc21_tiny_root,
     hook.dataloader.num_workers = 0
     hook.dataloader.dataset.pipeline = cfg.memory_pipeline
     hook.dataloader.dataset.pop('seg_map_root')  # the masks as memory labels
+    return cfg
+
+
+def test_retrieval_config_labels_the_train_images(msrc21_tiny_root,
+                                                  msrc21_tiny_tags, tmp_path):
+    """Algorithm 2's retrieval stage on msrc21_tiny: the memory is built,
+    cached and searched; both label maps are dumped and scored."""
+    cfg = tiny_retrieval_cfg(msrc21_tiny_root, msrc21_tiny_tags,
+                             tmp_path / 'stage1')
     runner = Runner.from_cfg(cfg)
     metrics = runner.test()
     dump = tmp_path / 'stage1' / 'pseudo_nn'
@@ -136,3 +142,19 @@ def test_retrieval_config_labels_the_train_images(msrc21_tiny_root,
         assert len(list((dump / sub).glob('*.png'))) == 4
     assert (dump / 'memory_bank.pth').is_file()
     assert 0 <= metrics['nn/mIoU'] <= 100 and 0 <= metrics['crf/mIoU'] <= 100
+
+
+def test_retrieval_benchmark_tool(msrc21_tiny_root, msrc21_tiny_tags, tmp_path,
+                                  capsys):
+    cfg = tiny_retrieval_cfg(msrc21_tiny_root, msrc21_tiny_tags, tmp_path)
+    path = tmp_path / 'nn.py'
+    cfg.dump(str(path))
+    tool = load_script('tools/analysis_tools/benchmark_spml_retrieval.py')
+    out = tmp_path / 'rows.json'
+    assert tool.main([str(path), '--num', '2', '--out', str(out)]) == 0
+    assert '| embedding |' in capsys.readouterr().out
+    rows = json.loads(out.read_text())['rows']
+    assert [r['mode'] for r in rows] == ['input', 'embedding']
+    assert rows[0]['ratio'] == 1.0 and rows[0]['agreement'] == 1.0
+    assert 0 <= rows[1]['agreement'] <= 1 and rows[1]['retrieve_s'] > 0
+    assert tool.main([str(tmp_path / 'missing.py')]) == 2
