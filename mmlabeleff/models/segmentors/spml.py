@@ -427,35 +427,24 @@ class SPML(RefinedEncoderDecoder):
 
     def predict(self, inputs: Tensor, data_samples=None):
         """Classifier prediction, Algorithm 1 with ``random_walk`` or
-        Algorithm 2's retrieval with ``retrieval``."""
-        if self.retrieval_cfg is not None and data_samples is not None:
-            return self._predict_retrieval(inputs, data_samples)
-        if self.walk_cfg is None or data_samples is None:
+        Algorithm 2's retrieval with ``retrieval``; with a refiner the
+        unrefined labels are kept as ``rw_sem_seg`` / ``nn_sem_seg``."""
+        if data_samples is None or (self.walk_cfg is None
+                                    and self.retrieval_cfg is None):
             return super().predict(inputs, data_samples)
         for sample in data_samples:
             sample.set_metainfo(dict(walk_tags=self._known_classes(
                 sample, self.decode_head.num_classes)))
         metas = [sample.metainfo for sample in data_samples]
-        cam_samples = data_samples if self.walk_cfg['seed'] == 'cam' else None
-        walked = self.walk(inputs, metas, cam_samples)
-        if not self.with_refiner:
-            return self.postprocess_result(walked, data_samples)
-        self.postprocess_result(walked, data_samples)
-        for sample in data_samples:
-            sample.rw_sem_seg = sample.pred_sem_seg
-        refined = self.refine(walked, inputs, metas)
-        return self.postprocess_result(refined, data_samples)
-
-    def _predict_retrieval(self, inputs: Tensor, data_samples):
-        for sample in data_samples:
-            sample.set_metainfo(dict(walk_tags=self._known_classes(
-                sample, self.decode_head.num_classes)))
-        metas = [sample.metainfo for sample in data_samples]
-        scores = self.retrieve(inputs, metas)
-        if not self.with_refiner:
-            return self.postprocess_result(scores, data_samples)
+        if self.retrieval_cfg is not None:
+            scores, field = self.retrieve(inputs, metas), 'nn_sem_seg'
+        else:
+            cam_samples = data_samples if self.walk_cfg['seed'] == 'cam' else None
+            scores, field = self.walk(inputs, metas, cam_samples), 'rw_sem_seg'
         self.postprocess_result(scores, data_samples)
+        if not self.with_refiner:
+            return data_samples
         for sample in data_samples:
-            sample.nn_sem_seg = sample.pred_sem_seg
+            setattr(sample, field, sample.pred_sem_seg)
         refined = self.refine(scores, inputs, metas)
         return self.postprocess_result(refined, data_samples)
