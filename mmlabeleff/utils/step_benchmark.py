@@ -33,7 +33,7 @@ from mmengine.runner import Runner
 from .setup_env import register_all_modules
 
 __all__ = [
-    'benchmark_train_steps', 'synthetic_batch', 'lam_training_macs',
+    'benchmark_train_steps', 'with_max_anchors', 'synthetic_batch', 'lam_training_macs',
     'forward_macs', 'step_ratio_bound', 'format_bound_table',
     'inference_peak_memory', 'dense_lam_bytes', 'format_step_table',
     'format_memory_table'
@@ -130,6 +130,45 @@ def synthetic_batch(num_classes: int, size: Sequence[int], batch_size: int,
         inputs.append(packed['inputs'])
         samples.append(packed['data_samples'])
     return dict(inputs=inputs, data_samples=samples)
+
+
+def with_max_anchors(cfgs: Dict[str, Config],
+                     values: Sequence[int]) -> Dict[str, Config]:
+    """``cfgs`` plus, for each SPML config after the first and each value,
+    a copy with ``model.decode_head.max_anchors`` set (named ``'<name>
+    max_anchors=<value>'``).
+
+    Args:
+        cfgs (dict[str, Config]): Name -> config; the first is the baseline.
+        values (Sequence[int]): ``max_anchors`` values (each >= 1).
+
+    Returns:
+        dict[str, Config]: The configs in order, each SPML config followed by
+        its variants.
+
+    Raises:
+        ValueError: For a value below 1, or values but no SPML config to
+            vary.
+    """
+    bad = [v for v in values if int(v) < 1]
+    if bad:
+        raise ValueError(f'max_anchors values must be >= 1, got {bad}')
+    out = {}
+    varied = False
+    for index, (name, cfg) in enumerate(cfgs.items()):
+        out[name] = cfg
+        head = cfg.model.get('decode_head', {})
+        if index == 0 or head.get('type', '').split('.')[-1] != 'SPMLHead':
+            continue
+        for value in values:
+            variant = copy.deepcopy(cfg)
+            variant.model.decode_head.max_anchors = int(value)
+            out[f'{name} max_anchors={int(value)}'] = variant
+            varied = True
+    if values and not varied:
+        raise ValueError('max_anchors: no config after the baseline has an '
+                         'SPMLHead decode head')
+    return out
 
 
 def benchmark_train_steps(cfgs: Dict[str, Config], repeats: int = 10,

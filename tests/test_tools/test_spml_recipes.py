@@ -95,10 +95,12 @@ def test_benchmark_tool_prints_ratios(camvid_tiny_root, camvid_tiny_weak_root,
     tool = load_script('tools/analysis_tools/benchmark_spml.py')
     out = tmp_path / 'steps.json'
     assert tool.main(['--configs', *paths, '--repeats', '1', '--warmup', '0',
-                      '--out', str(out)]) == 0
+                      '--max-anchors', '64', '--out', str(out)]) == 0
     printed = capsys.readouterr().out
     assert 'target of 1.5x' in printed and NAMES[0] in printed
     rows = json.loads(out.read_text())['steps']
+    assert [row['name'] for row in rows] == [
+        NAMES[2], NAMES[0], f'{NAMES[0]} max_anchors=64']
     assert rows[0]['ratio'] == 1.0 and rows[1]['ratio'] > 0
     assert tool.main(['--configs', str(tmp_path / 'missing.py'),
                       paths[0]]) == 2

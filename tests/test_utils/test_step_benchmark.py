@@ -17,6 +17,7 @@ from mmlabeleff.utils.step_benchmark import (
     lam_training_macs,
     step_ratio_bound,
     synthetic_batch,
+    with_max_anchors,
 )
 
 RECIPES = REPO_ROOT / 'configs/blpseg'
@@ -192,3 +193,41 @@ def test_tool_prints_a_clear_error_for_a_bad_input(argv, message, capsys):
     assert tool.main(argv) == 2
     err = capsys.readouterr().err
     assert err.startswith('error:') and message in err
+
+
+def test_with_max_anchors_adds_a_variant_per_spml_config():
+    spml = 'configs/spml/spml_efflite0_1xb8-2k_msrc21-tags-176x176.py'
+    base = 'configs/spml/spml-pce_efflite0_1xb8-2k_msrc21-tags-176x176.py'
+    cfgs = {'base': Config.fromfile(str(REPO_ROOT / base)),
+            'spml': Config.fromfile(str(REPO_ROOT / spml))}
+    out = with_max_anchors(cfgs, [4096, 1024])
+    assert list(out) == ['base', 'spml', 'spml max_anchors=4096',
+                         'spml max_anchors=1024']
+    assert out['spml max_anchors=1024'].model.decode_head.max_anchors == 1024
+    assert 'max_anchors' not in cfgs['spml'].model.decode_head  # a copy
+    assert list(with_max_anchors(cfgs, [])) == ['base', 'spml']
+    with pytest.raises(ValueError, match='>= 1'):
+        with_max_anchors(cfgs, [0])
+    with pytest.raises(ValueError, match='no config after the baseline'):
+        with_max_anchors({'base': cfgs['base'], 'fcn': Config(dict(
+            model=dict(decode_head=dict(type='mmseg.FCNHead'))))}, [64])
+
+
+@pytest.mark.parametrize('argv, message', [
+    (['--tags', '--configs', 'a.py', 'b.py'], 'exclude each other'),
+    (['--max-anchors', '0'], '--max-anchors must be >= 1'),
+    (['--configs', 'a.py'], 'needs a baseline'),
+])
+def test_spml_tool_rejects_bad_arguments(argv, message, capsys):
+    tool = load_script('tools/analysis_tools/benchmark_spml.py')
+    with pytest.raises(SystemExit):
+        tool.parse_args(argv)
+    assert message in capsys.readouterr().err
+
+
+def test_spml_tool_tags_preset():
+    tool = load_script('tools/analysis_tools/benchmark_spml.py')
+    args = tool.parse_args(['--tags', '--max-anchors', '4096'])
+    assert args.configs == tool.TAG_CONFIGS and args.max_anchors == [4096]
+    assert all((REPO_ROOT / path).is_file() for path in tool.TAG_CONFIGS)
+    assert tool.parse_args([]).configs == tool.CONFIGS

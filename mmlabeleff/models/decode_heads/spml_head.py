@@ -178,6 +178,16 @@ class SPMLHead(BaseDecodeHead):
             co-occurrence tags. Defaults to ``()``.
         feat_aff_threshold (float): Cosine needed to adopt the nearest
             labelled segment's class. Defaults to 0.95.
+        max_anchors (int, optional): Anchor pixels of each semantic term
+            (``sem_ann``, ``sem_occ``, ``feat_aff``) per step: when a term
+            has more, this many are drawn uniformly without replacement
+            (torch's seeded generator) and the term is their mean, an
+            unbiased estimate of the mean over all of them. A CPU setting
+            and a deviation (the public code uses every pixel): the cost of
+            these terms grows with pixels x segments, which makes an SPML
+            step on image tags about 3.4x a cross-entropy step; see
+            ``tools/analysis_tools/benchmark_spml.py``. Defaults to None
+            (every pixel, the public code).
         detach_classifier (bool): Train the classifier on the detached
             embedding (public code). False with every relation's weight 0
             gives a plain cross-entropy segmenter of the same architecture
@@ -204,6 +214,7 @@ class SPMLHead(BaseDecodeHead):
                  default_supervision: str = 'scribbles',
                  sem_occ_ignore_classes: Sequence[int] = (),
                  feat_aff_threshold: float = 0.95,
+                 max_anchors: Optional[int] = None,
                  detach_classifier: bool = True,
                  channels: Optional[int] = None,
                  dropout_ratio: float = 0.75,
@@ -234,6 +245,9 @@ class SPMLHead(BaseDecodeHead):
         if not -1.0 <= feat_aff_threshold <= 1.0:
             raise ValueError(f'feat_aff_threshold is a cosine in [-1, 1], got '
                              f'{feat_aff_threshold}')
+        if max_anchors is not None and int(max_anchors) < 1:
+            raise ValueError(f'max_anchors must be None or >= 1, got '
+                             f'{max_anchors}')
         super().__init__(
             channels=channels or 2 * embedding_dim,
             dropout_ratio=dropout_ratio,
@@ -262,6 +276,7 @@ class SPMLHead(BaseDecodeHead):
             raise ValueError(f'sem_occ_ignore_classes {bad} are not class ids '
                              f'of the {self.num_classes} classes')
         self.feat_aff_threshold = float(feat_aff_threshold)
+        self.max_anchors = None if max_anchors is None else int(max_anchors)
         self.detach_classifier = bool(detach_classifier)
         # no relation on for any label type: a plain classifier (no k-means)
         self.contrastive = any(
@@ -441,14 +456,15 @@ class SPMLHead(BaseDecodeHead):
             remap[lab_protos] = torch.arange(lab_protos.numel(), device=device)
         if active['sem_ann']:
             weights, kappas = self._relation_table(kinds, 'sem_ann', device)
-            sel = (pix_label < self.num_classes).nonzero().squeeze(1)
+            sel = self._sample_anchors(
+                (pix_label < self.num_classes).nonzero().squeeze(1))
             losses['loss_sem_ann'] = segsort_loss(
                 emb[sel], pix_label[sel], remap[own[sel]],
                 protos_ext[lab_protos], labels_ext[lab_protos],
                 kappas[image[sel]], weight=weights[image[sel]])
         if active['sem_occ']:
             weights, kappas = self._relation_table(kinds, 'sem_occ', device)
-            sel = known[image].nonzero().squeeze(1)
+            sel = self._sample_anchors(known[image].nonzero().squeeze(1))
             occ = known_ext.nonzero().squeeze(1)
             occ_remap = torch.full((protos_ext.shape[0], ), -1,
                                    dtype=torch.long, device=device)
@@ -468,6 +484,14 @@ class SPMLHead(BaseDecodeHead):
         if self.training and self.memory_bank_size > 0:
             self.memory = ([bank] + self.memory)[:self.memory_bank_size]
         return losses
+
+    def _sample_anchors(self, index: Tensor) -> Tensor:
+        """``index`` itself, or ``max_anchors`` of its entries drawn
+        uniformly without replacement (in their original order)."""
+        if self.max_anchors is None or index.numel() <= self.max_anchors:
+            return index
+        pick = torch.randperm(index.numel(), device=index.device)
+        return index[pick[:self.max_anchors].sort().values]
 
     def _img_sim_loss(self, kinds: List[str], emb_loc: Tensor, segs: dict,
                       image: Tensor, device) -> Tensor:
@@ -503,6 +527,8 @@ class SPMLHead(BaseDecodeHead):
             best, nearest = cos.max(1)
             adopted = best >= self.feat_aff_threshold
         sel, nearest = sel[adopted], nearest[adopted]
+        keep = self._sample_anchors(torch.arange(sel.numel(), device=device))
+        sel, nearest = sel[keep], nearest[keep]
         new_labels = segs['label'][local_lab][nearest]
         own = torch.full_like(sel, -1)
         return segsort_loss(emb[sel], new_labels, own, protos_ext[lab_protos],

@@ -175,3 +175,59 @@ def test_tags_sample_without_label_map():
     # its pixels are no semantic-annotation anchors
     alone = head.loss(features(2), samples[:1] * 2, {})
     assert losses['loss_sem_ann'] > 0 and alone['loss_sem_ann'] > 0
+
+
+def test_max_anchors_samples_the_semantic_terms(monkeypatch):
+    import mmlabeleff.models.decode_heads.spml_head as spml_head
+    # classes {0, 1} and {2, 3}: the co-occurrence term has negatives
+    samples = [make_sample('tags', 0), make_sample('scribbles', 2)]
+    head = make_head(memory_bank_size=0)
+    emb = head.embed(features(2)).detach()
+    logits = head.classify(emb)
+    full = head.loss_by_feat((emb, logits), samples)
+    # a cap above every term's anchor count changes nothing
+    head.max_anchors = 10_000
+    same = head.loss_by_feat((emb, logits), samples)
+    for key in full:
+        assert torch.equal(full[key], same[key]), key
+
+    # a small cap passes exactly that many anchors to each semantic term
+    # (the low-level term keeps every pixel)
+    sizes = []
+    real = spml_head.segsort_loss
+
+    def spy(emb_rows, *args, **kwargs):
+        sizes.append(emb_rows.shape[0])
+        return real(emb_rows, *args, **kwargs)
+
+    monkeypatch.setattr(spml_head, 'segsort_loss', spy)
+    head.loss_by_feat((emb, logits), samples)
+    uncapped, sizes[:] = list(sizes), []
+    head.max_anchors = 40
+    torch.manual_seed(0)
+    capped = head.loss_by_feat((emb, logits), samples)
+    # sem_ann, sem_occ, then one low-level call per image
+    assert min(uncapped[:2]) > 40 and sizes == [40, 40] + uncapped[2:]
+    assert float(full['loss_sem_occ']) > 0
+    assert torch.equal(capped['loss_img_sim'], full['loss_img_sim'])
+    assert not torch.isclose(capped['loss_sem_ann'], full['loss_sem_ann'])
+    monkeypatch.setattr(spml_head, 'segsort_loss', real)
+
+    # each capped term is an unbiased estimate of the full mean
+    draws = {'loss_sem_ann': [], 'loss_sem_occ': []}
+    for seed in range(100):
+        torch.manual_seed(seed)
+        out = head.loss_by_feat((emb, logits), samples)
+        for key in draws:
+            draws[key].append(float(out[key]))
+    for key, values in draws.items():
+        mean = sum(values) / len(values)
+        assert abs(mean - float(full[key])) < 0.05 * float(full[key]), key
+    # seeded: the same seed draws the same anchors
+    torch.manual_seed(7)
+    a = head.loss_by_feat((emb, logits), samples)['loss_sem_ann']
+    torch.manual_seed(7)
+    b = head.loss_by_feat((emb, logits), samples)['loss_sem_ann']
+    assert torch.equal(a, b)
+    with pytest.raises(ValueError, match='max_anchors'):
+        make_head(max_anchors=0)
