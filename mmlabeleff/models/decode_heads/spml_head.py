@@ -245,9 +245,11 @@ class SPMLHead(BaseDecodeHead):
         if not -1.0 <= feat_aff_threshold <= 1.0:
             raise ValueError(f'feat_aff_threshold is a cosine in [-1, 1], got '
                              f'{feat_aff_threshold}')
-        if max_anchors is not None and int(max_anchors) < 1:
-            raise ValueError(f'max_anchors must be None or >= 1, got '
-                             f'{max_anchors}')
+        if max_anchors is not None and (
+                isinstance(max_anchors, bool) or not isinstance(max_anchors, int)
+                or max_anchors < 1):
+            raise ValueError(f'max_anchors must be None or an integer >= 1, '
+                             f'got {max_anchors!r}')
         super().__init__(
             channels=channels or 2 * embedding_dim,
             dropout_ratio=dropout_ratio,

@@ -229,5 +229,7 @@ def test_max_anchors_samples_the_semantic_terms(monkeypatch):
     torch.manual_seed(7)
     b = head.loss_by_feat((emb, logits), samples)['loss_sem_ann']
     assert torch.equal(a, b)
-    with pytest.raises(ValueError, match='max_anchors'):
-        make_head(max_anchors=0)
+    for bad in (0, -5, 2.5, '64', True):
+        with pytest.raises(ValueError, match='max_anchors must be None or an '
+                           'integer'):
+            make_head(max_anchors=bad)
