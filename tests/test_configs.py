@@ -88,7 +88,8 @@ def test_config_builds_model_and_runs_forward(path):
     model.eval()
     with torch.no_grad():
         out = model(torch.rand(1, 3, 64, 64), mode='tensor')
-    head = cfg.model.decode_head
+    # a teacher-student wrapper builds its networks from model.segmentor
+    head = cfg.model.get('segmentor', cfg.model).decode_head
     if cfg.model.type == 'IRNet':  # boundary logits, displacements
         assert [tuple(o.shape) for o in out] == [(1, 1, 16, 16), (1, 2, 16, 16)]
     elif cfg.model.type == 'CAMClassifier':  # one logit per CAM class

@@ -175,7 +175,12 @@ class BaseWeakSegDataset(BaseSegDataset):
             ``tools/dataset_converters/superpixels.py``), added to every
             sample as ``superpixel_path`` for SPML's low-level term.
             Defaults to None.
-        **kwargs: Passed to :class:`mmseg.datasets.BaseSegDataset`.
+        **kwargs: Passed to :class:`mmseg.datasets.BaseSegDataset`. A
+            relative ``ann_file`` is joined to ``data_root`` and normalised
+            lexically (``os.path.normpath``), so that
+            ``'../camvid_semi/1_8/labeled.txt'`` under a ``data_root`` that
+            is a link (``data/camvid``) names ``data/camvid_semi``, the
+            folder beside the link, as it reads in the config.
 
     Raises:
         ValueError: A supervision the dataset cannot give, a missing
@@ -228,6 +233,13 @@ class BaseWeakSegDataset(BaseSegDataset):
         self.seg_map_root = seg_map_root
         self.superpixel_root = superpixel_root
         super().__init__(**kwargs)
+
+    def _join_prefix(self) -> None:
+        """mmengine's joining of ``data_root``, then ``ann_file``
+        normalised lexically (see the class docstring)."""
+        super()._join_prefix()
+        if self.ann_file and '://' not in self.ann_file:
+            self.ann_file = osp.normpath(self.ann_file)
 
     # ------------------------------------------------------------------
     # checks of the arguments

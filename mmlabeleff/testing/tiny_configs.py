@@ -286,3 +286,70 @@ def shrink_tag_stage(cfg, data_root, weak_root, work_root, max_iters=2,
             dist_cfg=dict(backend='gloo'))
         return cfg
     return shrink_schedule(cfg, max_iters)
+
+
+def _shrink_pipeline(pipeline, crop_size):
+    """Smaller crops and scales in a pipeline, its MultiBranch branches
+    included (in place)."""
+    for step in pipeline:
+        if 'crop_size' in step:
+            step['crop_size'] = crop_size
+        if step.get('scale') == (240, 180):
+            step['scale'] = (48, 36)
+        if step.get('type') == 'mmdet.MultiBranch':
+            for key, branch in step.items():
+                if key != 'branch_field' and isinstance(branch, list):
+                    _shrink_pipeline(branch, crop_size)
+
+
+def shrink_semi_recipe(cfg, data_root, split_root, work_dir, max_iters=2,
+                       crop_size=(32, 32)):
+    """Shrink a CamVid semi-supervised recipe (``configs/semi_supervised/``)
+    in place to a seconds-long run on camvid_tiny.
+
+    Split files named ``../camvid_semi/<split>/...`` (under the recipe's
+    data root) are read from ``split_root/<split>/...`` instead (written by
+    :func:`mmlabeleff.datasets.semi_splits.camvid_splits`); batches hold 2
+    labelled + 2 unlabelled crops; the segmentor is narrowed and not
+    pretrained. Supervised-only recipes (a plain segmentor) are shrunk
+    alike.
+
+    Args:
+        cfg (Config): The loaded recipe.
+        data_root: camvid_tiny's folder.
+        split_root: Folder of the tiny semi splits.
+        work_dir: The run's work dir.
+        max_iters (int): Iterations. Defaults to 2.
+        crop_size (tuple): Train crop. Defaults to (32, 32).
+
+    Returns:
+        Config: ``cfg``.
+    """
+    prefix = '../camvid_semi/'
+    dataset = cfg.train_dataloader.dataset
+    subsets = dataset.datasets if 'datasets' in dataset else [dataset]
+    for subset in subsets:
+        subset.data_root = str(data_root)
+        if subset.ann_file.startswith(prefix):
+            subset.ann_file = str(split_root) + '/' + \
+                subset.ann_file[len(prefix):]
+        _shrink_pipeline(subset.pipeline, crop_size)
+    if 'datasets' in dataset:
+        cfg.train_dataloader.batch_size = 4
+        cfg.train_dataloader.sampler.batch_size = 4
+        cfg.train_dataloader.sampler.source_ratio = [2, 2]
+    else:
+        cfg.train_dataloader.batch_size = 2
+    cfg.work_dir = str(work_dir)
+    for loader in ('train_dataloader', 'val_dataloader', 'test_dataloader'):
+        cfg[loader].num_workers = 0
+        cfg[loader].persistent_workers = False
+    for loader in ('val_dataloader', 'test_dataloader'):
+        cfg[loader].dataset.data_root = str(data_root)
+        _shrink_pipeline(cfg[loader].dataset.pipeline, crop_size)
+    segmentor = cfg.model.segmentor if 'segmentor' in cfg.model else cfg.model
+    segmentor.backbone.init_cfg = None
+    segmentor.data_preprocessor.size = crop_size
+    segmentor.decode_head.channels = 16
+    segmentor.decode_head.c1_channels = 8
+    return shrink_schedule(cfg, max_iters)

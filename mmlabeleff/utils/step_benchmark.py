@@ -36,14 +36,17 @@ __all__ = [
     'benchmark_train_steps', 'with_max_anchors', 'synthetic_batch', 'lam_training_macs',
     'forward_macs', 'step_ratio_bound', 'format_bound_table',
     'inference_peak_memory', 'dense_lam_bytes', 'format_step_table',
-    'format_memory_table'
+    'format_memory_table', 'train_peak_memory'
 ]
 
 
 def _build_model(cfg: Config):
     from mmlabeleff.registry import MODELS
     model_cfg = copy.deepcopy(cfg.model)
-    model_cfg.backbone.init_cfg = None  # the weights do not change the cost
+    # the weights do not change the cost (a teacher-student wrapper builds
+    # its networks from model.segmentor)
+    inner = model_cfg.segmentor if 'segmentor' in model_cfg else model_cfg
+    inner.backbone.init_cfg = None
     model = MODELS.build(model_cfg)
     model.init_weights()
     # SyncBN needs a process group; the Runner reverts it the same way in a
@@ -175,7 +178,8 @@ def benchmark_train_steps(cfgs: Dict[str, Config], repeats: int = 10,
                           warmup: int = 2, seed: int = 0,
                           batch_size: Optional[int] = None,
                           synthetic: bool = False,
-                          device: str = 'cpu') -> List[dict]:
+                          device: str = 'cpu',
+                          own_batches: bool = False) -> List[dict]:
     """Median ``train_step`` time of each config on one shared batch.
 
     ``AmpOptimWrapper`` recipes step in fp32 on the CPU (AMP needs a GPU).
@@ -195,6 +199,11 @@ def benchmark_train_steps(cfgs: Dict[str, Config], repeats: int = 10,
             this machine).
         device (str): ``'cpu'`` or a CUDA device such as ``'cuda'``.
             Defaults to ``'cpu'``.
+        own_batches (bool): Give each config the first batch of its own
+            train dataloader (same seed) instead of the first config's, for
+            configs whose batches differ in kind, e.g. a supervised step
+            against a semi-supervised one (labelled plus unlabelled images
+            in weak and strong views). Defaults to False.
 
     Returns:
         list[dict]: One row per config: ``name``, ``median_s``, ``min_s``,
@@ -222,6 +231,14 @@ def benchmark_train_steps(cfgs: Dict[str, Config], repeats: int = 10,
                                 loader_cfg.batch_size, seed)
     else:
         batch = next(iter(Runner.build_dataloader(loader_cfg, seed=seed)))
+    batches = {name: batch for name in names}
+    if own_batches and not synthetic:
+        for name in names[1:]:
+            own = copy.deepcopy(cfgs[name].train_dataloader)
+            own.update(num_workers=0, persistent_workers=False)
+            init_default_scope(cfgs[name].get('default_scope', 'mmlabeleff'))
+            batches[name] = next(iter(Runner.build_dataloader(own,
+                                                              seed=seed)))
     steps = {}
     for name in names:
         torch.manual_seed(seed)
@@ -234,7 +251,7 @@ def benchmark_train_steps(cfgs: Dict[str, Config], repeats: int = 10,
     for round_index in range(warmup + repeats):
         for name in names:
             model, wrapper = steps[name]
-            data = copy.deepcopy(batch)
+            data = copy.deepcopy(batches[name])
             _synchronize(dev)
             start = time.perf_counter()
             model.train_step(data, wrapper)
@@ -374,6 +391,64 @@ def _memory_worker(cfg_text: str, size: Sequence[int], dense: bool,
                        seconds=seconds))
     except Exception as error:  # reported, never hangs the parent
         queue.put(dict(error=f'{type(error).__name__}: {error}'))
+
+
+def _train_memory_worker(cfg_text: str, steps: int, seed: int,
+                         queue) -> None:
+    """Runs in a fresh process: ``steps`` training steps of a config."""
+    try:
+        register_all_modules(init_default_scope=True)
+        cfg = Config.fromstring(cfg_text, file_format='.py')
+        loader_cfg = copy.deepcopy(cfg.train_dataloader)
+        loader_cfg.update(num_workers=0, persistent_workers=False)
+        batch = next(iter(Runner.build_dataloader(loader_cfg, seed=seed)))
+        torch.manual_seed(seed)
+        model = _build_model(cfg)
+        model.train()
+        wrapper = build_optim_wrapper(model, _optim_wrapper_cfg(cfg))
+        before = _vm_kb('VmRSS')
+        start = time.perf_counter()
+        for _ in range(steps):
+            model.train_step(copy.deepcopy(batch), wrapper)
+        queue.put(dict(peak_mb=(_vm_kb('VmHWM') - before) / 1024,
+                       seconds=(time.perf_counter() - start) / steps))
+    except Exception as error:  # reported, never hangs the parent
+        queue.put(dict(error=f'{type(error).__name__}: {error}'))
+
+
+def train_peak_memory(cfg: Config, steps: int = 2, seed: int = 0,
+                      timeout: float = 1800.0) -> dict:
+    """Peak memory growth of training steps of a config, in a fresh process.
+
+    The worker builds the model, its optimizer and the first batch of the
+    config's train dataloader, then runs ``steps`` ``train_step`` calls; the
+    growth of the process's peak resident memory (``VmHWM``) over its
+    resident memory just before them is the memory a step needs on top of
+    the weights and the data (activations, gradients, optimizer state).
+
+    Args:
+        cfg (Config): The config.
+        steps (int): Training steps. Defaults to 2 (the first allocates the
+            optimizer's momentum).
+        seed (int): Seed of the batch and the weights.
+        timeout (float): Seconds before the worker is killed.
+
+    Returns:
+        dict: ``peak_mb`` and ``seconds`` (per step), or ``error``.
+    """
+    ctx = mp.get_context('spawn')
+    queue = ctx.Queue()
+    proc = ctx.Process(target=_train_memory_worker,
+                       args=(cfg.pretty_text, steps, seed, queue))
+    proc.start()
+    proc.join(timeout)
+    if proc.is_alive():
+        proc.kill()
+        proc.join()
+        return dict(error=f'timed out after {timeout:.0f} s')
+    if queue.empty():
+        return dict(error=f'worker died (exit code {proc.exitcode})')
+    return queue.get()
 
 
 def dense_lam_bytes(size: Sequence[int], stride: int = 4,

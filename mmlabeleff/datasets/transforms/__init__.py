@@ -69,6 +69,7 @@ detectors. A geometric transform inside one branch is allowed too: each
 view stays consistent with its own labels, but the views are no longer
 pixel-aligned.
 """
+from .color_jitter import ColorJitter
 from .dilate_sparse_labels import DilateSparseLabels
 from .draw_point_labels import DrawPointLabels
 from .load_cam_dump import LoadCAMDump
@@ -83,7 +84,7 @@ from .weak_random_rotate import WeakRandomRotate
 from .weak_resize import WeakResize
 
 __all__ = [
-    'DilateSparseLabels', 'DrawPointLabels', 'LoadCAMDump',
+    'ColorJitter', 'DilateSparseLabels', 'DrawPointLabels', 'LoadCAMDump',
     'LoadCAMPseudoLabels', 'LoadIRLabel', 'LoadWeakAnnotations',
     'PackWeakSegInputs', 'WeakPad',
     'WeakRandomCrop', 'WeakRandomFlip', 'WeakRandomRotate', 'WeakResize'

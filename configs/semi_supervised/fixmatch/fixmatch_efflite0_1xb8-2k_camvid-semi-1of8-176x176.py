@@ -1,0 +1,54 @@
+# FixMatch (Sohn et al., NeurIPS 2020) for segmentation as in the public
+# UniMatch code (Yang et al., CVPR 2023, github.com/LiheYoung/UniMatch, MIT):
+# the student itself labels the weak view (training mode, no gradient, one
+# forward with the labelled crops), pixels whose confidence is at least 0.95
+# supervise the CutMix'ed strong view (cross-entropy divided by all valid
+# pixels), and the loss is (L_x + L_u) / 2. CamVid with 1/8 of the train
+# images labelled, on the reference recipe (DeepLabV3+ EfficientNet-Lite0,
+# class-weighted supervised loss, batch 8 labelled + 8 unlabelled crops of
+# 176x176, SGD 0.01 poly, 2k iterations).
+_base_ = [
+    '../../_base_/models/deeplabv3plus_efflite0.py',  # DeepLabV3+ EffNet-Lite0
+    '../../_base_/datasets/camvid_semi.py',  # labelled + unlabelled CamVid
+    '../../_base_/default_runtime.py',  # scope, hooks, visualizer
+    '../../_base_/schedules/schedule_2k.py',  # SGD poly, 2k iterations
+]
+max_iters = 2000
+val_interval = max_iters // 2  # validation and checkpoints
+crop_size = (176, 176)
+num_classes = 11
+split = '1_8'  # 46 labelled images; '1_4': 92
+threshold = 0.95  # confidence of a pseudo label
+# the reference recipe's median-frequency weights (deeplabv3plus-mfb)
+class_weight = [0.2793, 0.2017, 4.7865, 0.149, 1.0, 0.4217, 3.8467, 1.9736,
+                0.7889, 6.3747, 8.8587]
+segmentor = _base_.model
+segmentor.data_preprocessor.size = crop_size
+segmentor.decode_head.num_classes = num_classes
+segmentor.decode_head.loss_decode = dict(
+    type='PartialCrossEntropyLoss', class_weight=class_weight,
+    loss_name='loss_ce')
+model = dict(
+    _delete_=True,
+    type='SemiBaseSegmentor',
+    segmentor=segmentor,
+    unsup_loss=dict(type='PseudoLabelCrossEntropyLoss', threshold=threshold),
+    semi_train_cfg=dict(teacher='student', mix='cutmix', mix_prob=0.5,
+                        sup_weight=0.5, unsup_weight=0.5),
+    semi_test_cfg=dict(predict_on='student'))
+labeled_dataset = _base_.labeled_dataset
+labeled_dataset.ann_file = f'../camvid_semi/{split}/labeled.txt'
+unlabeled_dataset = _base_.unlabeled_dataset
+unlabeled_dataset.ann_file = f'../camvid_semi/{split}/unlabeled.txt'
+train_dataloader = dict(
+    dataset=dict(datasets=[labeled_dataset, unlabeled_dataset]))
+optim_wrapper = dict(
+    optimizer=dict(lr=0.01),
+    paramwise_cfg=dict(custom_keys={'backbone': dict(lr_mult=0.5)}))
+param_scheduler = [
+    dict(type='PolyLR', eta_min=1e-4, power=0.9, begin=0, end=max_iters,
+         by_epoch=False)
+]
+train_cfg = dict(max_iters=max_iters, val_interval=val_interval)
+default_hooks = dict(checkpoint=dict(interval=val_interval))
+randomness = dict(seed=0)

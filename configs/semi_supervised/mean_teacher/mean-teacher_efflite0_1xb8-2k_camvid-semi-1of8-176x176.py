@@ -1,0 +1,63 @@
+# Mean Teacher (Tarvainen and Valpola, NeurIPS 2017) with CutMix, as
+# CutMix-Seg (French et al., BMVC 2020), on CamVid with 1/8 of the train
+# images labelled (46 of 367, tools/dataset_converters/semi_splits.py) and
+# the rest unlabelled, on the CamVid reference recipe (DeepLabV3+
+# EfficientNet-Lite0, median-frequency class-weighted cross-entropy on the
+# labelled batch of 8, SGD 0.01 poly, 2k iterations, 176x176 crops) plus 8
+# unlabelled crops per batch. An EMA teacher (mmdet's MeanTeacherHook, EMA
+# 0.99 as CutMix-Seg, batch-norm statistics included) labels the weak view;
+# the student learns the teacher's probabilities on the CutMix'ed strong view
+# (squared error of the softmax, weight 1). Both are validated
+# (TeacherStudentValLoop); the teacher predicts.
+_base_ = [
+    '../../_base_/models/deeplabv3plus_efflite0.py',  # DeepLabV3+ EffNet-Lite0
+    '../../_base_/datasets/camvid_semi.py',  # labelled + unlabelled CamVid
+    '../../_base_/default_runtime.py',  # scope, hooks, visualizer
+    '../../_base_/schedules/schedule_2k.py',  # SGD poly, 2k iterations
+]
+max_iters = 2000
+val_interval = max_iters // 2  # validation and checkpoints
+crop_size = (176, 176)
+num_classes = 11
+split = '1_8'  # 46 labelled images; '1_4': 92
+ema_momentum = 0.01  # mmdet's form: teacher = 0.99 teacher + 0.01 student
+unsup_weight = 1.0
+# the reference recipe's median-frequency weights (deeplabv3plus-mfb)
+class_weight = [0.2793, 0.2017, 4.7865, 0.149, 1.0, 0.4217, 3.8467, 1.9736,
+                0.7889, 6.3747, 8.8587]
+segmentor = _base_.model
+segmentor.data_preprocessor.size = crop_size
+segmentor.decode_head.num_classes = num_classes
+segmentor.decode_head.loss_decode = dict(
+    type='PartialCrossEntropyLoss', class_weight=class_weight,
+    loss_name='loss_ce')
+model = dict(
+    _delete_=True,
+    type='SemiBaseSegmentor',
+    segmentor=segmentor,
+    unsup_loss=dict(type='SoftmaxMSELoss'),
+    semi_train_cfg=dict(teacher='ema', mix='cutmix', mix_prob=0.5,
+                        sup_weight=1.0, unsup_weight=unsup_weight),
+    semi_test_cfg=dict(predict_on='teacher'))
+labeled_dataset = _base_.labeled_dataset
+labeled_dataset.ann_file = f'../camvid_semi/{split}/labeled.txt'
+unlabeled_dataset = _base_.unlabeled_dataset
+unlabeled_dataset.ann_file = f'../camvid_semi/{split}/unlabeled.txt'
+train_dataloader = dict(
+    dataset=dict(datasets=[labeled_dataset, unlabeled_dataset]))
+optim_wrapper = dict(
+    optimizer=dict(lr=0.01),
+    paramwise_cfg=dict(custom_keys={'backbone': dict(lr_mult=0.5)}))
+param_scheduler = [
+    dict(type='PolyLR', eta_min=1e-4, power=0.9, begin=0, end=max_iters,
+         by_epoch=False)
+]
+train_cfg = dict(max_iters=max_iters, val_interval=val_interval)
+val_cfg = dict(_delete_=True, type='mmdet.TeacherStudentValLoop')
+custom_hooks = [
+    dict(type='mmdet.MeanTeacherHook', momentum=ema_momentum,
+         skip_buffer=False)
+]
+default_hooks = dict(
+    checkpoint=dict(interval=val_interval, save_best='teacher/mIoU'))
+randomness = dict(seed=0)

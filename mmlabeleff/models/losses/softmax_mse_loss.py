@@ -1,0 +1,77 @@
+"""Squared error between student and teacher class probabilities."""
+from typing import Optional, Tuple
+
+import torch
+import torch.nn as nn
+
+from mmlabeleff.registry import MODELS
+from .pseudo_label_cross_entropy_loss import _check_shapes
+
+__all__ = ['SoftmaxMSELoss', 'softmax_mse']
+
+
+def softmax_mse(logits: torch.Tensor, teacher_probs: torch.Tensor,
+                valid: torch.Tensor, threshold: float = 0.0
+                ) -> Tuple[torch.Tensor, torch.Tensor]:
+    """Mean Teacher's consistency: ``sum_k (softmax(s)_k - t_k)^2`` per pixel.
+
+    The squared distance between the student's and the teacher's class
+    probabilities, summed over classes and averaged over the valid pixels
+    of the batch (pixels whose teacher confidence is below ``threshold``
+    contribute 0). Tarvainen and Valpola, "Mean teachers are better role
+    models", NeurIPS 2017 (squared error of softmax outputs); French et
+    al., "Semi-supervised semantic segmentation needs strong, varied
+    perturbations" (CutMix-Seg), BMVC 2020, use this form with CutMix.
+
+    Args:
+        logits (Tensor): Student logits ``(N, K, H, W)``.
+        teacher_probs (Tensor): Teacher probabilities of the same shape.
+        valid (Tensor): ``(N, H, W)`` bool, False on padding.
+        threshold (float): Confidence threshold. Defaults to 0 (all valid
+            pixels).
+
+    Returns:
+        tuple[Tensor, Tensor]: The loss and the fraction of valid pixels
+        kept.
+    """
+    _check_shapes(logits, teacher_probs, valid)
+    probs = teacher_probs.detach()
+    kept = (probs.max(dim=1)[0] >= threshold) & valid
+    error = (logits.softmax(dim=1) - probs).pow(2).sum(dim=1) * kept
+    num_valid = valid.sum().clamp(min=1)
+    return error.sum() / num_valid, kept.sum() / num_valid
+
+
+@MODELS.register_module()
+class SoftmaxMSELoss(nn.Module):
+    """Mean Teacher consistency loss, see :func:`softmax_mse`.
+
+    Args:
+        threshold (float): Confidence threshold. Defaults to 0.
+        loss_weight (float): Weight of the loss. Defaults to 1.0.
+        loss_name (str): Name of the loss item. Defaults to
+            ``'loss_consistency'``.
+    """
+
+    def __init__(self, threshold: float = 0.0, loss_weight: float = 1.0,
+                 loss_name: str = 'loss_consistency') -> None:
+        super().__init__()
+        if not 0.0 <= threshold <= 1.0:
+            raise ValueError(f'threshold must be in [0, 1], got {threshold}')
+        self.threshold = threshold
+        self.loss_weight = loss_weight
+        self._loss_name = loss_name
+        #: Fraction of valid pixels above the threshold in the last call.
+        self.kept_ratio: Optional[torch.Tensor] = None
+
+    def forward(self, logits: torch.Tensor, teacher_probs: torch.Tensor,
+                valid: torch.Tensor) -> torch.Tensor:
+        """The weighted loss; :attr:`kept_ratio` is updated."""
+        loss, self.kept_ratio = softmax_mse(logits, teacher_probs, valid,
+                                            self.threshold)
+        return self.loss_weight * loss
+
+    @property
+    def loss_name(self) -> str:
+        """Name of the loss item."""
+        return self._loss_name

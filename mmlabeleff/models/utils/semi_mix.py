@@ -1,0 +1,142 @@
+"""CutMix and ClassMix masks, applied to a batch after the teacher.
+
+The geometry of semi-supervised training happens in two places: each
+unlabelled image's crop / flip / scale is drawn once by the data pipeline
+and shared by its weak and strong views (``MultiBranch`` after the common
+transforms), and mixing happens here, on the batch, after the teacher has
+labelled the weak views, so that one mask moves image pixels, pseudo labels,
+teacher probabilities and the padding mask together (:func:`mix`).
+
+Each image ``i`` of the batch is mixed with the partner ``(i + 1) % N``
+(:func:`partner_index`): pixels where the mask is True come from the
+partner.
+
+- CutMix (Yun et al., ICCV 2019; for segmentation French et al., BMVC
+  2020): one box per image with probability ``prob``; the box sampler
+  follows the public UniMatch code (Yang et al., CVPR 2023,
+  github.com/LiheYoung/UniMatch, MIT): area uniform in 2-40 % of the image,
+  aspect ratio uniform in [0.3, 1/0.3], top-left corner uniform, redrawn
+  until the box fits.
+- ClassMix (Olsson et al., WACV 2021): half of the classes of the partner's
+  pseudo label (``(n + n % 2) // 2`` of its ``n`` classes, drawn without
+  replacement, as DACS does), and the mask is the partner's pixels of
+  those classes.
+"""
+import math
+from typing import Optional, Sequence
+
+import torch
+from torch import Tensor
+
+__all__ = ['cutmix_masks', 'classmix_masks', 'partner_index', 'mix']
+
+#: Redraws of the aspect ratio and corner before a box is clipped to fit.
+MAX_BOX_TRIES = 100
+
+
+def _uniform(low: float, high: float,
+             generator: Optional[torch.Generator]) -> float:
+    return low + (high - low) * float(torch.rand((), generator=generator))
+
+
+def _randint(high: int, generator: Optional[torch.Generator]) -> int:
+    return int(torch.randint(high, (), generator=generator))
+
+
+def cutmix_masks(num: int, height: int, width: int, prob: float = 0.5,
+                 area_range: Sequence[float] = (0.02, 0.4),
+                 ratio_range: Sequence[float] = (0.3, 1 / 0.3),
+                 generator: Optional[torch.Generator] = None,
+                 device: Optional[torch.device] = None) -> Tensor:
+    """One CutMix box per image (with probability ``prob``).
+
+    Args:
+        num (int): Number of images.
+        height (int): Mask height.
+        width (int): Mask width.
+        prob (float): Probability that an image gets a box. Defaults to 0.5.
+        area_range (Sequence[float]): Box area as a fraction of the image.
+        ratio_range (Sequence[float]): Aspect ratio ``h / w`` range.
+        generator (torch.Generator, optional): CPU random generator.
+        device (torch.device, optional): Device of the result.
+
+    Returns:
+        Tensor: ``(num, height, width)`` bool, True inside the box.
+    """
+    if not 0.0 <= prob <= 1.0:
+        raise ValueError(f'prob must be in [0, 1], got {prob}')
+    masks = torch.zeros(num, height, width, dtype=torch.bool)
+    for i in range(num):
+        if float(torch.rand((), generator=generator)) >= prob:
+            continue
+        area = _uniform(*area_range, generator) * height * width
+        for _ in range(MAX_BOX_TRIES):
+            ratio = _uniform(*ratio_range, generator)
+            box_w = int(math.sqrt(area / ratio))
+            box_h = int(math.sqrt(area * ratio))
+            x, y = _randint(width, generator), _randint(height, generator)
+            if x + box_w <= width and y + box_h <= height:
+                break
+        else:  # a very elongated image: clip the last box into it
+            box_w, box_h = min(box_w, width), min(box_h, height)
+            x = _randint(width - box_w + 1, generator)
+            y = _randint(height - box_h + 1, generator)
+        masks[i, y:y + box_h, x:x + box_w] = True
+    return masks.to(device) if device is not None else masks
+
+
+def classmix_masks(labels: Tensor, valid: Optional[Tensor] = None,
+                   generator: Optional[torch.Generator] = None) -> Tensor:
+    """ClassMix masks from the pseudo labels of the images mixed in.
+
+    Args:
+        labels (Tensor): ``(N, H, W)`` class ids of the images whose pixels
+            are pasted (the partners).
+        valid (Tensor, optional): ``(N, H, W)`` bool; classes are drawn from
+            valid pixels only (padding excluded).
+        generator (torch.Generator, optional): CPU random generator.
+
+    Returns:
+        Tensor: ``(N, H, W)`` bool, True on the drawn classes' pixels.
+    """
+    masks = torch.zeros_like(labels, dtype=torch.bool)
+    for i in range(labels.shape[0]):
+        present = labels[i] if valid is None else labels[i][valid[i]]
+        classes = torch.unique(present).cpu()
+        if classes.numel() == 0:
+            continue
+        num = (classes.numel() + classes.numel() % 2) // 2
+        chosen = classes[torch.randperm(classes.numel(),
+                                        generator=generator)[:num]]
+        masks[i] = torch.isin(labels[i], chosen.to(labels.device))
+        if valid is not None:
+            masks[i] &= valid[i]
+    return masks
+
+
+def partner_index(num: int, device: Optional[torch.device] = None) -> Tensor:
+    """``(i + 1) % num``: the image each image of the batch is mixed with."""
+    return torch.roll(torch.arange(num, device=device), -1)
+
+
+def mix(target: Tensor, source: Tensor, masks: Tensor) -> Tensor:
+    """``source`` where ``masks`` is True, else ``target``.
+
+    Args:
+        target (Tensor): ``(N, ...)`` images ``(N, C, H, W)``, label maps
+            ``(N, H, W)`` or probabilities ``(N, K, H, W)``.
+        source (Tensor): Same shape as ``target``.
+        masks (Tensor): ``(N, H, W)`` bool.
+
+    Returns:
+        Tensor: The mixed batch (a new tensor).
+    """
+    if target.shape != source.shape:
+        raise ValueError(f'cannot mix shapes {tuple(target.shape)} and '
+                         f'{tuple(source.shape)}')
+    if masks.shape != target.shape[:1] + target.shape[-2:]:
+        raise ValueError(f'mask shape {tuple(masks.shape)} does not match '
+                         f'{tuple(target.shape)}')
+    if target.dim() == 4:
+        masks = masks[:, None]
+    return torch.where(masks, source, target)
