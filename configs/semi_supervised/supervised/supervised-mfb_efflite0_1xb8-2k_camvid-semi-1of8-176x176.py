@@ -12,3 +12,6 @@ _base_ = [
 split = '1_8'  # 46 labelled images; '1_4': 92
 train_dataloader = dict(
     dataset=dict(ann_file=f'../camvid_semi/{split}/labeled.txt'))
+# every 500 iterations, all kept: ST++ scores the stability of its
+# predictions over these checkpoints (configs/semi_supervised/stpp/)
+default_hooks = dict(checkpoint=dict(interval=500, max_keep_ckpts=-1))
