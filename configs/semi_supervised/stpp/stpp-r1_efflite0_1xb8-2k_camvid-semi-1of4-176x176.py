@@ -1,0 +1,31 @@
+# ST++ (Yang et al., CVPR 2022; public code github.com/LiheYoung/ST-PlusPlus,
+# MIT) first retraining on CamVid 1/4: the reference recipe (DeepLabV3+
+# EfficientNet-Lite0, class-weighted cross-entropy, 176x176 crops, SGD 0.01
+# poly, 2k iterations) from ImageNet weights, on the 92 labelled images and
+# the most reliable half of the unlabelled ones with the supervised model's
+# pseudo labels (selected by stpp-pipeline_efflite0_camvid-semi-1of4.py),
+# 4 + 4 per batch (ST++ repeats the labelled images to match the pseudo-
+# labelled ones); strong augmentation on the pseudo-labelled crops.
+_base_ = [
+    # the CamVid reference (model, val / test data, optimizer, schedule)
+    '../../fully_supervised/deeplabv3plus/'
+    'deeplabv3plus-mfb_efflite0_1xb8-2k_camvid-full-176x176.py',
+    '../../_base_/datasets/camvid_stpp.py',  # labelled + pseudo-labelled
+]
+stpp_split = '1_4'  # 92 labelled images
+stpp_root = 'work_dirs/stpp_efflite0_camvid-semi-1of4'
+# the base's datasets, on this split and this run's folders
+labeled_dataset = dict(_base_.stpp_labeled_dataset,
+                       ann_file=f'../camvid_semi/{stpp_split}/labeled.txt')
+reliable_dataset = dict(_base_.stpp_reliable_dataset,
+                        ann_file=f'../../{stpp_root}/select/reliable.txt',
+                        seg_map_root=f'{stpp_root}/label_2000/pred')
+unreliable_dataset = dict(_base_.stpp_unreliable_dataset,
+                          ann_file=f'../../{stpp_root}/select/unreliable.txt',
+                          seg_map_root=f'{stpp_root}/label_r1/pred')
+work_dir = f'{stpp_root}/retrain1'
+train_dataloader = dict(
+    sampler=dict(_delete_=True, type='mmdet.MultiSourceSampler',
+                 batch_size=8, source_ratio=[4, 4]),
+    dataset=dict(_delete_=True, type='ConcatDataset',
+                 datasets=[labeled_dataset, reliable_dataset]))

@@ -1,0 +1,29 @@
+# ST++ (Yang et al., CVPR 2022; github.com/LiheYoung/ST-PlusPlus, MIT) final
+# retraining on CamVid 1/4, ST++'s result: the first retraining's recipe on
+# the labelled images (4 per batch), the reliable half with the supervised
+# model's pseudo labels and the unreliable half relabelled by the first
+# retraining (4 per batch together, in proportion to their sizes).
+_base_ = [
+    # the CamVid reference (model, val / test data, optimizer, schedule)
+    '../../fully_supervised/deeplabv3plus/'
+    'deeplabv3plus-mfb_efflite0_1xb8-2k_camvid-full-176x176.py',
+    '../../_base_/datasets/camvid_stpp.py',  # labelled + pseudo-labelled
+]
+stpp_split = '1_4'  # 92 labelled images
+stpp_root = 'work_dirs/stpp_efflite0_camvid-semi-1of4'
+# the base's datasets, on this split and this run's folders
+labeled_dataset = dict(_base_.stpp_labeled_dataset,
+                       ann_file=f'../camvid_semi/{stpp_split}/labeled.txt')
+reliable_dataset = dict(_base_.stpp_reliable_dataset,
+                        ann_file=f'../../{stpp_root}/select/reliable.txt',
+                        seg_map_root=f'{stpp_root}/label_2000/pred')
+unreliable_dataset = dict(_base_.stpp_unreliable_dataset,
+                          ann_file=f'../../{stpp_root}/select/unreliable.txt',
+                          seg_map_root=f'{stpp_root}/label_r1/pred')
+work_dir = f'{stpp_root}/final'
+train_dataloader = dict(
+    sampler=dict(_delete_=True, type='mmdet.MultiSourceSampler',
+                 batch_size=8, source_ratio=[4, 2, 2]),
+    dataset=dict(_delete_=True, type='ConcatDataset',
+                 datasets=[labeled_dataset, reliable_dataset,
+                           unreliable_dataset]))
