@@ -1,0 +1,63 @@
+# CPS (Chen et al., CVPR 2021; github.com/charlesCXK/TorchSemiSeg, MIT): two
+# networks with different random decode heads supervise each other with their
+# argmax on CutMix'ed unlabelled crops (no photometric strong view), trade-off
+# weight 6.0. DeepLabV3+ ResNet-101 (output stride 16, as UniMatch) on
+# Cityscapes (1/16 of the 2,975 train images labelled). Schedule: 240 epochs of
+# the unlabelled set at 8x1 crops per step, rounded to thousands of iterations;
+# SGD lr 0.005 (decode head x1), momentum 0.9, weight decay 1e-4, poly 0.9.
+_base_ = [
+    '../../_base_/models/deeplabv3plus_r101-d16.py',  # UniMatch's model
+    '../../_base_/datasets/cityscapes_semi.py',  # labelled + unlabelled
+    '../../_base_/default_runtime.py',  # scope, hooks, visualizer
+]
+max_iters = 84000
+val_interval = max_iters // 10  # validation and checkpoints
+crop_size = (769, 769)
+num_classes = 19
+split = '1_16'
+cps_weight = 6.0  # lambda of the paper
+segmentor = _base_.model
+segmentor.data_preprocessor.size = crop_size
+segmentor.decode_head.num_classes = num_classes
+# UniMatch's Cityscapes supervised loss: OHEM (0.7, 100,000 pixels)
+segmentor.decode_head.sampler = dict(
+    type='mmseg.OHEMPixelSampler', thresh=0.7, min_kept=100000)
+segmentor.test_cfg = dict(mode='slide', crop_size=crop_size, stride=(513, 513))
+model = dict(
+    _delete_=True,
+    type='CPS',
+    segmentor=segmentor,
+    data_preprocessor=dict(type='mmdet.MultiBranchDataPreprocessor',
+                           data_preprocessor=segmentor.data_preprocessor),
+    unsup_loss=dict(type='PseudoLabelCrossEntropyLoss', threshold=0.0),
+    semi_train_cfg=dict(mix='cutmix', mix_prob=0.5, unsup_weight=cps_weight),
+    semi_test_cfg=dict(predict_on='student'))
+labeled_dataset = _base_.labeled_dataset
+labeled_dataset.ann_file = f'splits/{split}/labeled.txt'
+unlabeled_dataset = _base_.unlabeled_dataset
+unlabeled_dataset.ann_file = f'splits/{split}/unlabeled.txt'
+# the mixed images are the weak view itself (no photometric augmentation)
+unlabeled_dataset.pipeline[-1].unsup_student = dict(type='mmseg.PackSegInputs')
+train_dataloader = dict(
+    dataset=dict(datasets=[labeled_dataset, unlabeled_dataset]))
+optim_wrapper = dict(
+    type='OptimWrapper',
+    optimizer=dict(type='SGD', lr=0.005, momentum=0.9, weight_decay=1e-4),
+    paramwise_cfg=dict(custom_keys={'decode_head': dict(lr_mult=1.0)}))
+param_scheduler = [
+    dict(type='PolyLR', eta_min=0.0, power=0.9, begin=0, end=max_iters,
+         by_epoch=False)
+]
+train_cfg = dict(
+    type='IterBasedTrainLoop', max_iters=max_iters, val_interval=val_interval)
+val_cfg = dict(type='mmdet.TeacherStudentValLoop')
+test_cfg = dict(type='TestLoop')
+default_hooks = dict(
+    timer=dict(type='IterTimerHook'),
+    logger=dict(type='LoggerHook', interval=50, log_metric_by_epoch=False),
+    param_scheduler=dict(type='ParamSchedulerHook'),
+    checkpoint=dict(type='CheckpointHook', by_epoch=False,
+                    interval=val_interval, max_keep_ckpts=2,
+                    save_best='student/mIoU', rule='greater'),
+    sampler_seed=dict(type='DistSamplerSeedHook'),
+    visualization=dict(type='mmseg.SegVisualizationHook'))

@@ -1,0 +1,59 @@
+# FixMatch (Sohn et al., NeurIPS 2020) as the public UniMatch code's
+# fixmatch.py (github.com/LiheYoung/UniMatch, MIT): the student labels the weak
+# view, confident pixels (>= 0.95) supervise the CutMix'ed strong view, loss
+# (L_x + L_u) / 2. DeepLabV3+ ResNet-101 (output stride 16, as UniMatch) on
+# PASCAL VOC 2012 (classic protocol, 92 labelled images of VOC train, the rest
+# of trainaug unlabelled). Schedule: 80 epochs of the unlabelled set at 4x2
+# crops per step, rounded to thousands of iterations; SGD lr 0.001 (decode head
+# x10), momentum 0.9, weight decay 1e-4, poly 0.9.
+_base_ = [
+    '../../_base_/models/deeplabv3plus_r101-d16.py',  # UniMatch's model
+    '../../_base_/datasets/voc12_aug_semi.py',  # labelled + unlabelled
+    '../../_base_/default_runtime.py',  # scope, hooks, visualizer
+]
+max_iters = 105000
+val_interval = max_iters // 10  # validation and checkpoints
+crop_size = (321, 321)
+num_classes = 21
+split = '92'
+threshold = 0.95  # confidence of a pseudo label
+segmentor = _base_.model
+segmentor.data_preprocessor.size = crop_size
+segmentor.decode_head.num_classes = num_classes
+model = dict(
+    _delete_=True,
+    type='SemiBaseSegmentor',
+    segmentor=segmentor,
+    data_preprocessor=dict(type='mmdet.MultiBranchDataPreprocessor',
+                           data_preprocessor=segmentor.data_preprocessor),
+    unsup_loss=dict(type='PseudoLabelCrossEntropyLoss', threshold=threshold),
+    semi_train_cfg=dict(teacher='student', mix='cutmix', mix_prob=0.5,
+                        sup_weight=0.5, unsup_weight=0.5),
+    semi_test_cfg=dict(predict_on='student'))
+labeled_dataset = _base_.labeled_dataset
+labeled_dataset.ann_file = f'splits/{split}/labeled.txt'
+unlabeled_dataset = _base_.unlabeled_dataset
+unlabeled_dataset.ann_file = f'splits/{split}/unlabeled.txt'
+train_dataloader = dict(
+    dataset=dict(datasets=[labeled_dataset, unlabeled_dataset]))
+optim_wrapper = dict(
+    type='OptimWrapper',
+    optimizer=dict(type='SGD', lr=0.001, momentum=0.9, weight_decay=1e-4),
+    paramwise_cfg=dict(custom_keys={'decode_head': dict(lr_mult=10.0)}))
+param_scheduler = [
+    dict(type='PolyLR', eta_min=0.0, power=0.9, begin=0, end=max_iters,
+         by_epoch=False)
+]
+train_cfg = dict(
+    type='IterBasedTrainLoop', max_iters=max_iters, val_interval=val_interval)
+val_cfg = dict(type='ValLoop')
+test_cfg = dict(type='TestLoop')
+default_hooks = dict(
+    timer=dict(type='IterTimerHook'),
+    logger=dict(type='LoggerHook', interval=50, log_metric_by_epoch=False),
+    param_scheduler=dict(type='ParamSchedulerHook'),
+    checkpoint=dict(type='CheckpointHook', by_epoch=False,
+                    interval=val_interval, max_keep_ckpts=2,
+                    save_best='mIoU', rule='greater'),
+    sampler_seed=dict(type='DistSamplerSeedHook'),
+    visualization=dict(type='mmseg.SegVisualizationHook'))
