@@ -231,3 +231,38 @@ def test_spml_tool_tags_preset():
     assert args.configs == tool.TAG_CONFIGS and args.max_anchors == [4096]
     assert all((REPO_ROOT / path).is_file() for path in tool.TAG_CONFIGS)
     assert tool.parse_args([]).configs == tool.CONFIGS
+
+
+def _tiny_semi(name, root, splits, work_dir):
+    from mmlabeleff.testing.tiny_configs import shrink_semi_recipe
+    path = REPO_ROOT / 'configs/semi_supervised' / name
+    return shrink_semi_recipe(Config.fromfile(str(path)), root, splits,
+                              work_dir)
+
+
+def test_semi_steps_use_their_own_batches_and_memory_is_measured(
+        camvid_tiny_root, tmp_path):
+    pytest.importorskip('mmdet')
+    from mmlabeleff.datasets.semi_splits import camvid_splits
+    from mmlabeleff.utils.step_benchmark import (benchmark_train_steps,
+                                                 train_peak_memory)
+    camvid_splits(str(camvid_tiny_root), str(tmp_path / 'splits'))
+    cfgs = {
+        'sup': _tiny_semi('supervised/supervised-mfb_efflite0_1xb8-2k_'
+                          'camvid-semi-1of8-176x176.py', camvid_tiny_root,
+                          tmp_path / 'splits', tmp_path / 'a'),
+        'fixmatch': _tiny_semi('fixmatch/fixmatch_efflite0_1xb8-2k_camvid-'
+                               'semi-1of8-176x176.py', camvid_tiny_root,
+                               tmp_path / 'splits', tmp_path / 'b'),
+    }
+    # each model steps on its own loader's batch (the supervised batch has
+    # no branches for the teacher-student step)
+    rows = benchmark_train_steps(cfgs, repeats=1, warmup=0, own_batches=True)
+    assert [r['name'] for r in rows] == ['sup', 'fixmatch']
+    assert rows[0]['ratio'] == 1.0 and rows[1]['median_s'] > 0
+    memory = train_peak_memory(cfgs['fixmatch'], steps=1)
+    assert memory.get('peak_mb', -1) > 0, memory
+    broken = cfgs['fixmatch'].copy()
+    broken.train_dataloader.dataset.datasets[0].ann_file = str(
+        tmp_path / 'missing.txt')
+    assert 'missing.txt' in train_peak_memory(broken, steps=1)['error']
