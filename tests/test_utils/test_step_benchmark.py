@@ -244,8 +244,7 @@ def test_semi_steps_use_their_own_batches_and_memory_is_measured(
         camvid_tiny_root, tmp_path):
     pytest.importorskip('mmdet')
     from mmlabeleff.datasets.semi_splits import camvid_splits
-    from mmlabeleff.utils.step_benchmark import (benchmark_train_steps,
-                                                 train_peak_memory)
+    from mmlabeleff.utils.step_benchmark import benchmark_train_steps, train_peak_memory
     camvid_splits(str(camvid_tiny_root), str(tmp_path / 'splits'))
     cfgs = {
         'sup': _tiny_semi('supervised/supervised-mfb_efflite0_1xb8-2k_'
