@@ -125,10 +125,55 @@ TINY = {
 }
 
 
+#: Dataset configs whose loaders another test builds: the semi-supervised
+#: ones yield multi-branch batches (mmdet MultiBranch), camvid_stpp.py only
+#: declares datasets for ST++'s retraining recipes.
+ELSEWHERE = {
+    'camvid_semi.py': 'tests/test_tools/test_semi_recipes.py',
+    'camvid_stpp.py': 'tests/test_tools/test_stpp_pipeline.py',
+    'cityscapes_semi.py': 'test_semi_dataset_configs_build_branches',
+    'voc12_aug_semi.py': 'test_semi_dataset_configs_build_branches',
+}
+
+
 def test_every_dataset_config_is_covered():
     configs = sorted(p.name for p in CONFIG_DIR.glob('*.py'))
-    assert configs == sorted(TINY), (
+    assert configs == sorted(set(TINY) | set(ELSEWHERE)), (
         'add the new dataset config to TINY in this file')
+
+
+def _voc_semi(cfg, tmp_path, weak_root):
+    root = DATA / 'voc_tiny' / 'VOCdevkit' / 'VOC2012'
+    ids = (root / 'ImageSets/Segmentation/train.txt').read_text().split()
+    (tmp_path / 'labeled.txt').write_text(ids[0] + '\n')
+    (tmp_path / 'unlabeled.txt').write_text('\n'.join(ids[1:]) + '\n')
+    for sub, split in zip(cfg.train_dataloader.dataset.datasets,
+                          ('labeled', 'unlabeled')):
+        sub.update(data_root=str(root),
+                   ann_file=str(tmp_path / f'{split}.txt'))
+    cfg.train_dataloader.sampler.batch_size = 2
+    cfg.val_dataloader.dataset.data_root = str(root)
+
+
+@pytest.mark.parametrize('name,point', [('cityscapes_semi.py',
+                                         _cityscapes_weak),
+                                        ('voc12_aug_semi.py', _voc_semi)])
+def test_semi_dataset_configs_build_branches(name, point, tmp_path):
+    cfg = Config.fromfile(str(CONFIG_DIR / name))
+    point(cfg, tmp_path, None)
+    cfg.train_dataloader.update(batch_size=2, num_workers=0,
+                                persistent_workers=False)
+    batch = _first_batch(cfg.train_dataloader)
+    branches = cfg.branch_field
+    assert set(batch['inputs']) == set(branches)
+    sup = [x for x in batch['inputs']['sup'] if x is not None]
+    weak = [x for x in batch['inputs']['unsup_teacher'] if x is not None]
+    strong = [x for x in batch['inputs']['unsup_student'] if x is not None]
+    assert len(sup) == 1 and len(weak) == 1 and len(strong) == 1
+    # weak and strong views share the geometry
+    assert weak[0].shape == strong[0].shape
+    labelled = [s for s in batch['data_samples']['sup'] if s is not None]
+    assert 'gt_sem_seg' in labelled[0]
 
 
 def _tiny_config(name, tmp_path, weak_root):
