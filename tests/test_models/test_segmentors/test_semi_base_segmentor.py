@@ -103,8 +103,11 @@ def test_mean_teacher_hook_moves_parameters_and_buffers():
             continue
         expected = 0.75 * teacher_before[name] + 0.25 * value
         assert torch.allclose(teacher[name], expected, atol=1e-6), name
-        assert not torch.equal(student_before[name], value) or \
-            torch.equal(teacher[name], value)
+    # the student did move, so the teacher is now strictly between
+    moved = model.student.decode_head.conv_seg.weight
+    assert not torch.equal(student_before['decode_head.conv_seg.weight'],
+                           moved)
+    assert not torch.equal(teacher['decode_head.conv_seg.weight'], moved)
 
 
 def test_valid_masks_follow_the_padding():
