@@ -4,7 +4,6 @@ from typing import Dict, List
 import torch
 from torch import Tensor
 
-from mmlabeleff.models.utils.semi_mix import mix, partner_index
 from mmlabeleff.registry import MODELS
 from .semi_base_segmentor import STRONG, SUP, WEAK, SemiBaseSegmentor, reweight_losses
 
@@ -81,8 +80,12 @@ class CPS(SemiBaseSegmentor):
             probs = [self.logits(net, weak).softmax(dim=1) for net in nets]
         valid = self.valid_masks(multi_data_samples[WEAK], weak.shape[-2:],
                                  weak.device)
-        # one set of masks for both networks: same mixed images
-        mixed, targets, masks = self._mix_pair(images, probs, valid)
+        # one set of masks for both networks: the same mixed images (drawn
+        # from the first network's labels for ClassMix)
+        mixed, target1, target2, masks = self.mix_with_partner(
+            self.mix_masks(probs[0], valid), images, probs[0], probs[1],
+            valid)
+        targets = [target1, target2]
         name = self.unsup_loss.loss_name
         cross = []
         for net, target in zip(nets, reversed(targets)):
@@ -91,15 +94,3 @@ class CPS(SemiBaseSegmentor):
         losses['unsup.' + name] = cfg['unsup_weight'] * (cross[0] + cross[1])
         losses['unsup.kept_ratio'] = self.unsup_loss.kept_ratio.detach()
         return losses
-
-    def _mix_pair(self, images: Tensor, probs: List[Tensor], valid: Tensor):
-        """Mix the images, both networks' probabilities and the valid mask
-        with one set of masks (drawn from the first network's labels for
-        ClassMix)."""
-        mask = self.mix_masks(probs[0], valid)
-        if mask is None:
-            return images, probs, valid
-        partner = partner_index(images.shape[0], images.device)
-        return (mix(images, images[partner], mask),
-                [mix(p, p[partner], mask) for p in probs],
-                mix(valid, valid[partner], mask))

@@ -326,23 +326,28 @@ class SemiBaseSegmentor(BaseSegmentor):
         partner = partner_index(num, probs.device)
         return classmix_masks(probs.argmax(dim=1)[partner], valid[partner])
 
+    @staticmethod
+    def mix_with_partner(mask: Optional[Tensor],
+                         *batches: Tensor) -> List[Tensor]:
+        """Each batch with its partners' pixels where ``mask`` is True (the
+        batches unchanged when ``mask`` is None)."""
+        if mask is None:
+            return list(batches)
+        partner = partner_index(mask.shape[0], mask.device)
+        return [mix(batch, batch[partner], mask) for batch in batches]
+
     def mixed_views(self, strong_views: List[Tensor], probs: Tensor,
                     valid: Tensor) -> Tuple[List[Tensor], List[Tensor],
                                             List[Tensor]]:
         """Each strong view mixed with its partner, with its probabilities
         and valid mask mixed alike (one mask per view and image)."""
-        partner = partner_index(probs.shape[0], probs.device)
         images, targets, masks = [], [], []
         for view in strong_views:
-            mask = self.mix_masks(probs, valid)
-            if mask is None:
-                images.append(view)
-                targets.append(probs)
-                masks.append(valid)
-                continue
-            images.append(mix(view, view[partner], mask))
-            targets.append(mix(probs, probs[partner], mask))
-            masks.append(mix(valid, valid[partner], mask))
+            image, target, mask = self.mix_with_partner(
+                self.mix_masks(probs, valid), view, probs, valid)
+            images.append(image)
+            targets.append(target)
+            masks.append(mask)
         return images, targets, masks
 
     def strong_loss(self, strong_views: List[Tensor], probs: Tensor,
