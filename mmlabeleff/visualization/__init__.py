@@ -4,6 +4,7 @@ from .pseudo_label_visualizer import PseudoLabelVisualizer
 from .utils import (
     LABEL_TYPES,
     iter_packed_samples,
+    iter_packed_views,
     label_types_of,
     packed_inputs_to_rgb,
     sparse_display_map,
@@ -12,5 +13,6 @@ from .weak_seg_local_visualizer import WeakSegLocalVisualizer
 
 __all__ = [
     'WeakSegLocalVisualizer', 'PseudoLabelVisualizer', 'LABEL_TYPES', 'label_types_of',
-    'sparse_display_map', 'packed_inputs_to_rgb', 'iter_packed_samples'
+    'sparse_display_map', 'packed_inputs_to_rgb', 'iter_packed_samples',
+    'iter_packed_views'
 ]

@@ -6,7 +6,7 @@ Plain functions, not registered; used by
 ``tools/misc/browse_dataset.py``.
 """
 import os.path as osp
-from typing import Iterator, List, Tuple
+from typing import Iterator, List, Optional, Tuple
 
 import cv2
 import numpy as np
@@ -16,7 +16,7 @@ from mmlabeleff.structures import UNLABELED_INDEX
 
 __all__ = [
     'LABEL_TYPES', 'label_types_of', 'sparse_display_map',
-    'packed_inputs_to_rgb', 'iter_packed_samples'
+    'packed_inputs_to_rgb', 'iter_packed_samples', 'iter_packed_views'
 ]
 
 #: Label types in drawing order (masks first, then markers, boxes, tags),
@@ -132,3 +132,56 @@ def iter_packed_samples(dataset, max_num: int
         stem = osp.splitext(osp.basename(img_path))[0]
         yield (f'{index:05d}_{stem}', packed_inputs_to_rgb(item['inputs']),
                data_sample)
+
+
+def _sources(dataset) -> list:
+    """The datasets a browse walks through: each source of a
+    ``ConcatDataset`` (e.g. the labelled and unlabelled sets of a
+    semi-supervised config), else ``[dataset]``."""
+    return list(getattr(dataset, 'datasets', None) or [dataset])
+
+
+def iter_packed_views(dataset, max_num: int) -> Iterator[
+        Tuple[str, List[Tuple[Optional[str], np.ndarray, object]]]]:
+    """Iterate over the first packed samples of each source, every view.
+
+    Like :func:`iter_packed_samples`, with two additions for semi-supervised
+    configs:
+
+    - an item of mmdet's ``MultiBranch`` (``inputs`` and ``data_samples``
+      are dicts keyed by branch, ``None`` for a branch the source does not
+      fill) gives one view per filled branch, in the branch order, all from
+      the same draw of the pipeline (so the weak and strong views are
+      pixel-aligned, as the model receives them);
+    - a ``ConcatDataset`` is browsed source by source: the first
+      ``max_num`` samples of each, names prefixed with ``src{k}_``.
+
+    Args:
+        dataset (torch.utils.data.Dataset): A dataset whose items are dicts
+            with ``inputs`` and ``data_samples``, or a ``ConcatDataset`` of
+            such datasets.
+        max_num (int): How many samples of each source, from its start.
+
+    Yields:
+        tuple[str, list]: The name ``[src{k}_]{index:05d}_{image name}``
+        and the views ``(branch, RGB image, packed sample)``; ``branch`` is
+        None for a plain (single-branch) item.
+    """
+    sources = _sources(dataset)
+    for k, source in enumerate(sources):
+        prefix = f'src{k}_' if len(sources) > 1 else ''
+        for index in range(min(max_num, len(source))):
+            item = source[index]
+            inputs, samples = item['inputs'], item['data_samples']
+            if isinstance(inputs, dict):
+                views = [(branch, packed_inputs_to_rgb(inputs[branch]),
+                          samples[branch]) for branch in inputs
+                         if inputs[branch] is not None]
+            else:
+                views = [(None, packed_inputs_to_rgb(inputs), samples)]
+            if not views:
+                raise ValueError(f'sample {index} of source {k} fills no '
+                                 'branch of its MultiBranch pipeline')
+            img_path = views[0][2].metainfo.get('img_path') or str(index)
+            stem = osp.splitext(osp.basename(img_path))[0]
+            yield f'{prefix}{index:05d}_{stem}', views

@@ -510,6 +510,48 @@ class WeakSegLocalVisualizer(SegLocalVisualizer):
                 self.draw_image_labels(data_sample.gt_image_labels)
         return self.get_image()
 
+    def draw_views(self, views: Sequence[tuple],
+                   with_labels: bool = True) -> np.ndarray:
+        """Draw the views of one multi-branch sample side by side.
+
+        For semi-supervised configs (mmdet's ``MultiBranch``: a labelled
+        ``sup`` view, the teacher's weak view, the student's strong views),
+        see :func:`~mmlabeleff.visualization.utils.iter_packed_views`. Each
+        view is drawn as :meth:`draw_weak_labels` draws it (an unlabelled
+        view is the image itself), its branch name is written in its top
+        left corner, and the views are put left to right (views of other
+        sizes are padded with black at the bottom).
+
+        Args:
+            views (Sequence[tuple]): ``(branch, RGB image, packed sample)``
+                of each view.
+            with_labels (bool): Write class names on masks and boxes.
+                Defaults to True.
+
+        Returns:
+            np.ndarray: The ``(H, sum W, 3)`` uint8 RGB picture.
+        """
+        if not views:
+            raise ValueError('draw_views needs at least one view')
+        panels = []
+        for branch, image, data_sample in views:
+            self.draw_weak_labels(image, data_sample, with_labels)
+            if branch:
+                self.draw_texts(
+                    str(branch), np.array([[2., 2.]]),
+                    font_sizes=self._font_size(), colors='white',
+                    vertical_alignments='top',
+                    horizontal_alignments='left',
+                    bboxes=[dict(facecolor='black', alpha=0.7, pad=0.3,
+                                 edgecolor='none')])
+            panels.append(self.get_image())
+        height = max(panel.shape[0] for panel in panels)
+        panels = [
+            np.pad(panel, ((0, height - panel.shape[0]), (0, 0), (0, 0)))
+            for panel in panels
+        ]
+        return np.ascontiguousarray(np.concatenate(panels, axis=1))
+
     @master_only
     def add_datasample(self,
                        name: str,

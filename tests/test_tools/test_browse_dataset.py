@@ -87,3 +87,42 @@ def test_bad_numbers_are_usage_errors(tool, option):
     with pytest.raises(SystemExit) as error:
         tool.parse_args(['cfg.py', *option])
     assert error.value.code == 2
+
+
+def test_semi_config_shows_each_source_and_every_branch(tool, camvid_tiny_root,
+                                                        tmp_path):
+    """A UniMatch recipe: labelled source = one 'sup' view; unlabelled
+    source = the weak view and both strong views, side by side."""
+    pytest.importorskip('mmdet')
+    pytest.importorskip('mmpretrain')
+    from mmengine.config import Config
+
+    from mmlabeleff.datasets.semi_splits import camvid_splits
+    from mmlabeleff.testing.script_loader import REPO_ROOT
+    from mmlabeleff.testing.tiny_configs import shrink_semi_recipe
+    camvid_splits(str(camvid_tiny_root), str(tmp_path / 'splits'))
+    cfg = shrink_semi_recipe(
+        Config.fromfile(str(
+            REPO_ROOT / 'configs/semi_supervised/unimatch/'
+            'unimatch_efflite0_1xb8-2k_camvid-semi-1of8-176x176.py')),
+        camvid_tiny_root, tmp_path / 'splits', tmp_path / 'work')
+    cfg_file = tmp_path / 'semi.py'
+    cfg.dump(str(cfg_file))
+    out_dir = tmp_path / 'vis'
+    tool.main([str(cfg_file), '--output-dir', str(out_dir), '--max-num', '1'])
+
+    names = _pngs(out_dir)
+    assert [n[:10] for n in names] == ['src0_00000', 'src1_00000']
+    crop = 32  # shrink_semi_recipe's crop
+    labelled = np.asarray(Image.open(out_dir / names[0]))
+    unlabelled = np.asarray(Image.open(out_dir / names[1]))
+    assert labelled.shape == (crop, crop, 3)  # the 'sup' view only
+    assert unlabelled.shape == (crop, 3 * crop, 3)  # weak + 2 strong views
+    weak, strong1, strong2 = np.split(unlabelled.astype(int), 3, axis=1)
+    # the strong views are photometric changes of the weak one: aligned
+    # (same edges) but not equal
+    assert not (np.array_equal(weak, strong1) and np.array_equal(weak, strong2))
+    edges = [np.abs(np.diff(v.mean(-1)[crop // 2:], axis=1)) for v in
+             (weak, strong1, strong2)]
+    for edge in edges[1:]:
+        assert np.corrcoef(edges[0].ravel(), edge.ravel())[0, 1] > 0.3

@@ -10,6 +10,14 @@ type is drawn by the config's visualizer (``WeakSegLocalVisualizer``, see
 :mod:`mmlabeleff.visualization`), one PNG ``{index:05d}_{image name}.png``
 per sample under ``--output-dir``. The tool never opens a window
 (``--not-show`` is accepted for compatibility with mmseg's tool).
+
+Semi-supervised configs (a ``ConcatDataset`` of labelled and unlabelled
+sources, each through mmdet's ``MultiBranch``) are browsed source by
+source (``--max-num`` samples of each, files ``src{k}_...``), every branch
+of a sample side by side in one picture: the labelled crop with its mask,
+the teacher's weak view and the student's strong view(s) of an unlabelled
+crop, as the model receives them (CutMix / ClassMix are applied later, on
+the batch, inside the model).
 """
 import argparse
 import os
@@ -21,8 +29,8 @@ from mmengine.registry import init_default_scope
 from mmengine.utils import ProgressBar
 
 from mmlabeleff.registry import DATASETS, VISUALIZERS
-from mmlabeleff.utils import register_all_modules
-from mmlabeleff.visualization import iter_packed_samples
+from mmlabeleff.utils import register_all_modules, save_png_atomic
+from mmlabeleff.visualization import iter_packed_views
 
 
 def parse_args(argv=None):
@@ -87,11 +95,16 @@ def main(argv=None):
     visualizer.alpha, visualizer.thicken = args.alpha, args.thicken
 
     os.makedirs(output_dir, exist_ok=True)
-    progress = ProgressBar(min(args.max_num, len(dataset)))
-    for name, image, data_sample in iter_packed_samples(dataset, args.max_num):
-        visualizer.add_datasample(
-            name, image, data_sample, draw_pred=False,
-            out_file=osp.join(output_dir, f'{name}.png'))
+    sources = getattr(dataset, 'datasets', None) or [dataset]
+    progress = ProgressBar(sum(min(args.max_num, len(s)) for s in sources))
+    for name, views in iter_packed_views(dataset, args.max_num):
+        out_file = osp.join(output_dir, f'{name}.png')
+        if len(views) == 1 and views[0][0] is None:
+            _, image, data_sample = views[0]
+            visualizer.add_datasample(
+                name, image, data_sample, draw_pred=False, out_file=out_file)
+        else:
+            save_png_atomic(out_file, visualizer.draw_views(views))
         progress.update()
     print(f'\nsaved the pictures to {output_dir}')
 
