@@ -30,7 +30,7 @@ demo: setup
 # (b) set up and run the whole test suite (lint first)
 test: setup
 	$(PY) -m ruff check .
-	$(PY) -m pytest tests
+	$(PY) -m pytest -n 2 tests
 
 lint:
 	$(PY) -m ruff check .

@@ -10,6 +10,7 @@ _base_ = [
     '../../_base_/models/deeplabv3plus_r101-d16.py',  # UniMatch's model
     '../../_base_/datasets/voc12_aug_semi.py',  # labelled + unlabelled
     '../../_base_/default_runtime.py',  # scope, hooks, visualizer
+    '../../_base_/schedules/schedule_semi_r101.py',  # UniMatch's SGD poly
 ]
 max_iters = 105000
 val_interval = max_iters // 10  # validation and checkpoints
@@ -36,24 +37,9 @@ unlabeled_dataset = _base_.unlabeled_dataset
 unlabeled_dataset.ann_file = f'splits/{split}/unlabeled.txt'
 train_dataloader = dict(
     dataset=dict(datasets=[labeled_dataset, unlabeled_dataset]))
-optim_wrapper = dict(
-    type='OptimWrapper',
-    optimizer=dict(type='SGD', lr=0.001, momentum=0.9, weight_decay=1e-4),
-    paramwise_cfg=dict(custom_keys={'decode_head': dict(lr_mult=10.0)}))
 param_scheduler = [
     dict(type='PolyLR', eta_min=0.0, power=0.9, begin=0, end=max_iters,
          by_epoch=False)
 ]
-train_cfg = dict(
-    type='IterBasedTrainLoop', max_iters=max_iters, val_interval=val_interval)
-val_cfg = dict(type='ValLoop')
-test_cfg = dict(type='TestLoop')
-default_hooks = dict(
-    timer=dict(type='IterTimerHook'),
-    logger=dict(type='LoggerHook', interval=50, log_metric_by_epoch=False),
-    param_scheduler=dict(type='ParamSchedulerHook'),
-    checkpoint=dict(type='CheckpointHook', by_epoch=False,
-                    interval=val_interval, max_keep_ckpts=2,
-                    save_best='mIoU', rule='greater'),
-    sampler_seed=dict(type='DistSamplerSeedHook'),
-    visualization=dict(type='mmseg.SegVisualizationHook'))
+train_cfg = dict(max_iters=max_iters, val_interval=val_interval)
+default_hooks = dict(checkpoint=dict(interval=val_interval))
