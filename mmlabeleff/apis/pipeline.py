@@ -110,7 +110,10 @@ def load_pipeline(path: str) -> List[dict]:
     """
     if not osp.isfile(path):
         raise FileNotFoundError(f'{path}: pipeline config not found')
-    stages = Config.fromfile(path).get('stages')
+    # lazy_import=False: a pipeline config may import a stage builder
+    # (e.g. mmlabeleff.apis.stpp.stpp_stages) and call it, which mmengine's
+    # lazy (new-style) parsing of files with imports would not allow
+    stages = Config.fromfile(path, lazy_import=False).get('stages')
     if not stages:
         raise ValueError(f'{path}: a pipeline config needs a non-empty `stages` list')
     checked = []

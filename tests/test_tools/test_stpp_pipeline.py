@@ -20,19 +20,9 @@ R1 = FOLDER / 'stpp/stpp-r1_efflite0_1xb8-2k_camvid-semi-1of8-176x176.py'
 FINAL = FOLDER / 'stpp/stpp_efflite0_1xb8-2k_camvid-semi-1of8-176x176.py'
 
 
-def _pseudo_paths(cfg, root):
-    """Point the pseudo-labelled datasets at the tiny run's folders."""
-    for subset in cfg.train_dataloader.dataset.datasets:
-        if 'seg_map_root' in subset:
-            which = 'reliable' if 'label_2000' in subset.seg_map_root \
-                else 'unreliable'
-            subset.ann_file = str(root / 'select' / f'{which}.txt')
-            subset.seg_map_root = str(
-                root / ('label_2' if which == 'reliable' else 'label_r1') /
-                'pred')
-
-
 def _write(tmp_path, data_root):
+    """Tiny versions of the CamVid 1/8 stage configs and a pipeline config
+    that builds its stages with stpp_stages, as the shipped ones do."""
     splits = tmp_path / 'camvid_semi'
     camvid_splits(str(data_root), str(splits))
     root = tmp_path / 'stpp'
@@ -41,42 +31,27 @@ def _write(tmp_path, data_root):
     sup.default_hooks.checkpoint.update(interval=1, max_keep_ckpts=-1)
     label = shrink_semi_recipe(Config.fromfile(str(LABEL)), data_root, splits,
                                tmp_path / 'label')
-    label.test_dataloader.dataset.update(
-        data_root=str(data_root), ann_file=str(splits / '1_8/unlabeled.txt'))
+    label.test_dataloader.dataset.update(data_root=str(data_root))
     cfgs = dict(sup=sup, label=label)
     for name, path, ratio in (('r1', R1, [2, 2]), ('final', FINAL,
                                                    [2, 1, 1])):
         cfg = shrink_semi_recipe(Config.fromfile(str(path)), data_root,
                                  splits, root / name)
         cfg.train_dataloader.sampler.source_ratio = ratio
-        _pseudo_paths(cfg, root)
         cfgs[name] = cfg
     paths = {}
     for name, cfg in cfgs.items():
         paths[name] = str(tmp_path / f'{name}.py')
         cfg.dump(paths[name])
-    stages = [dict(name='sup', config=paths['sup'], steps=('train', ))]
-    for it in (1, 2):
-        stages.append(dict(
-            name=f'label_{it}', config=paths['label'], steps=('test', ),
-            checkpoint=str(tmp_path / 'sup' / f'iter_{it}.pth'),
-            cfg_options={'test_cfg.dump_dir': str(root / f'label_{it}')}))
-    stages += [
-        dict(name='select', steps=('select', ), select=dict(
-            dumps=[str(root / f'label_{it}' / 'pred') for it in (1, 2)],
-            split=str(splits / '1_8/unlabeled.txt'),
-            out_dir=str(root / 'select'), num_classes=11)),
-        dict(name='retrain1', config=paths['r1'], steps=('train', )),
-        dict(name='relabel', config=paths['label'], steps=('test', ),
-             checkpoint=str(root / 'r1' / 'iter_2.pth'),
-             cfg_options={
-                 'test_cfg.dump_dir': str(root / 'label_r1'),
-                 'test_dataloader.dataset.ann_file':
-                 str(root / 'select' / 'unreliable.txt')}),
-        dict(name='final', config=paths['final'], steps=('train', )),
-    ]
     pipeline = tmp_path / 'pipeline.py'
-    pipeline.write_text(f'stages = {stages!r}\n')
+    pipeline.write_text(
+        'from mmlabeleff.apis.stpp import stpp_stages\n'
+        f"stages = stpp_stages({paths['sup']!r}, {paths['label']!r}, "
+        f"{paths['r1']!r}, {paths['final']!r}, root={str(root)!r}, "
+        f"checkpoints=(1, 2), sup_work_dir={str(tmp_path / 'sup')!r}, "
+        f"labeled_split={str(splits / '1_8/labeled.txt')!r}, "
+        f"unlabeled_split={str(splits / '1_8/unlabeled.txt')!r}, "
+        'num_classes=11)\n')
     return pipeline, root
 
 
@@ -100,6 +75,15 @@ def test_stpp_chain(camvid_tiny_root, tmp_path, monkeypatch):
     assert (len(reliable), len(unreliable)) == (1, 2)
     assert len(list((root / 'label_r1' / 'pred').glob('*.png'))) == 2
     assert (root / 'final' / 'iter_2.pth').is_file()
+    # the retrainings read the pseudo labels of the right dumps
+    r1_cfg = Config.fromfile(str(root / 'retrain1' / 'r1.py'))
+    final_cfg = Config.fromfile(str(root / 'final' / 'final.py'))
+    sources = final_cfg.train_dataloader.dataset.datasets
+    assert sources[1].seg_map_root.endswith('label_2/pred')
+    assert sources[2].seg_map_root.endswith('label_r1/pred')
+    assert sources[2].ann_file == str(root / 'select' / 'unreliable.txt')
+    assert r1_cfg.train_dataloader.dataset.datasets[1].ann_file == str(
+        root / 'select' / 'reliable.txt')
     # every step done: a second run does nothing
     ran = []
     run_pipeline(str(pipeline), runner=lambda cmd: ran.append(cmd) or 0,
@@ -129,3 +113,4 @@ def test_select_step_command_and_bad_stages(tmp_path):
     assert cmd[:2] == ['py', 'tools/pseudo_label/select_reliable.py']
     assert cmd[cmd.index('--dumps') + 1:cmd.index('--split')] == ['a', 'b']
     assert cmd[-2:] == ['--ratio', '0.5']
+
