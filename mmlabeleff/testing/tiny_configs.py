@@ -288,14 +288,19 @@ def shrink_tag_stage(cfg, data_root, weak_root, work_root, max_iters=2,
     return shrink_schedule(cfg, max_iters)
 
 
+#: Rescales of the semi-supervised recipes and their tiny replacements.
+TINY_SCALES = {(240, 180): (48, 36), (500, 500): (48, 48),
+               (2048, 1024): (64, 32)}
+
+
 def _shrink_pipeline(pipeline, crop_size):
-    """Smaller crops and scales in a pipeline, its MultiBranch branches
-    included (in place)."""
+    """Smaller crops and scales (:data:`TINY_SCALES`) in a pipeline, its
+    MultiBranch branches included (in place)."""
     for step in pipeline:
         if 'crop_size' in step:
             step['crop_size'] = crop_size
-        if step.get('scale') == (240, 180):
-            step['scale'] = (48, 36)
+        if tuple(step.get('scale') or ()) in TINY_SCALES:
+            step['scale'] = TINY_SCALES[tuple(step['scale'])]
         if step.get('type') == 'mmdet.MultiBranch':
             for key, branch in step.items():
                 if key != 'branch_field' and isinstance(branch, list):
@@ -353,3 +358,58 @@ def shrink_semi_recipe(cfg, data_root, split_root, work_dir, max_iters=2,
     segmentor.decode_head.channels = 16
     segmentor.decode_head.c1_channels = 8
     return shrink_schedule(cfg, max_iters)
+
+
+def shrink_semi_r101_recipe(cfg, data_root, labeled_split, unlabeled_split,
+                            work_dir, max_iters=1, crop_size=(32, 32)):
+    """Shrink a PASCAL VOC / Cityscapes semi-supervised recipe
+    (``configs/semi_supervised/*/*_r101-d16_*``) in place to a seconds-long
+    run on voc_tiny or cityscapes_tiny.
+
+    The pipelines are kept with smaller crops and scales; the ResNet-101
+    becomes a ResNet-18 of 16 base channels without pretrained weights (its
+    strides and dilations kept) and the DeepLabV3+ head 16 wide, evaluated
+    on whole images; batches hold 2 labelled + 2 unlabelled crops (2
+    labelled for a supervised-only recipe).
+
+    Args:
+        cfg (Config): The loaded recipe.
+        data_root: The tiny data set's folder (every loader's).
+        labeled_split: Split file of the labelled images.
+        unlabeled_split: Split file of the unlabelled images.
+        work_dir: The run's work dir.
+        max_iters (int): Iterations. Defaults to 1.
+        crop_size (tuple): Train crop. Defaults to (32, 32).
+
+    Returns:
+        Config: ``cfg``.
+    """
+    dataset = cfg.train_dataloader.dataset
+    subsets = dataset.datasets if 'datasets' in dataset else [dataset]
+    for subset, split in zip(subsets, (labeled_split, unlabeled_split)):
+        subset.update(data_root=str(data_root), ann_file=str(split))
+        _shrink_pipeline(subset.pipeline, crop_size)
+    if 'datasets' in dataset:
+        cfg.train_dataloader.batch_size = 4
+        cfg.train_dataloader.sampler.batch_size = 4
+        cfg.train_dataloader.sampler.source_ratio = [2, 2]
+    else:
+        cfg.train_dataloader.batch_size = 2
+    for loader in ('val_dataloader', 'test_dataloader'):
+        cfg[loader].dataset.data_root = str(data_root)
+        _shrink_pipeline(cfg[loader].dataset.pipeline, crop_size)
+    for loader in ('train_dataloader', 'val_dataloader', 'test_dataloader'):
+        cfg[loader].num_workers = 0
+        cfg[loader].persistent_workers = False
+    cfg.work_dir = str(work_dir)
+    segmentor = cfg.model.segmentor if 'segmentor' in cfg.model else cfg.model
+    segmentor.backbone.update(depth=18, base_channels=16, stem_channels=16,
+                              init_cfg=None)
+    segmentor.decode_head.update(in_channels=128, c1_in_channels=16,
+                                 channels=16, c1_channels=8)
+    segmentor.data_preprocessor.size = crop_size
+    segmentor.test_cfg = dict(mode='whole')
+    outer = cfg.model.get('data_preprocessor') or {}
+    if 'data_preprocessor' in outer:  # mmdet.MultiBranchDataPreprocessor
+        outer.data_preprocessor.size = crop_size
+    return shrink_schedule(cfg, max_iters, eta_min=0.0)

@@ -92,3 +92,50 @@ def test_resume_restores_the_teacher(camvid_tiny_root, tiny_splits,
     assert runner.iter == 2
     for name, value in runner.model.teacher.state_dict().items():
         assert torch.equal(value, teacher[name]), name
+
+
+#: The first split's GPU-scale recipe of each method (the other splits
+#: inherit it and change only the split and schedule, checked by
+#: tests/test_configs.py).
+DATA = REPO_ROOT / 'tests' / 'data'
+GPU_RECIPES = sorted(
+    p for p in (REPO_ROOT / 'configs/semi_supervised').glob('*/*_r101-d16_*.py')
+    if p.parent.name != 'stpp' and ('-semi-92-' in p.name
+                                    or '-semi-1of16-' in p.name))
+
+
+def _gpu_tiny_data(path, tmp_path):
+    """voc_tiny / cityscapes_tiny and labelled / unlabelled split files."""
+    if 'voc12aug' in path.name:
+        root = DATA / 'voc_tiny' / 'VOCdevkit' / 'VOC2012'
+        ids = (root / 'ImageSets/Segmentation/train.txt').read_text().split()
+        (tmp_path / 'labeled.txt').write_text(ids[0] + '\n')
+        (tmp_path / 'unlabeled.txt').write_text('\n'.join(ids[1:]) + '\n')
+        return root, tmp_path / 'labeled.txt', tmp_path / 'unlabeled.txt'
+    root = DATA / 'cityscapes_tiny'
+    return (root, root / 'splits/train_labeled.txt',
+            root / 'splits/train_unlabeled.txt')
+
+
+def test_gpu_recipes_cover_every_method():
+    methods = {p.parent.name for p in GPU_RECIPES}
+    assert methods == {'supervised', 'mean_teacher', 'fixmatch', 'unimatch',
+                       'cps'}
+    assert len(GPU_RECIPES) == 10  # VOC 92 and Cityscapes 1/16 each
+
+
+@pytest.mark.parametrize('path', GPU_RECIPES, ids=lambda p: p.stem)
+def test_gpu_recipe_trains_one_iteration(path, tmp_path):
+    """The VOC / Cityscapes recipe itself (pipelines, wrapper, losses,
+    hooks, validation loop) with a narrow ResNet-18 on tiny data."""
+    from mmlabeleff.testing.tiny_configs import shrink_semi_r101_recipe
+    root, labeled, unlabeled = _gpu_tiny_data(path, tmp_path)
+    cfg = shrink_semi_r101_recipe(Config.fromfile(str(path)), root, labeled,
+                                  unlabeled, tmp_path / 'work')
+    runner = Runner.from_cfg(cfg)
+    runner.train()
+    assert (tmp_path / 'work' / 'iter_1.pth').is_file()
+    logged = set(runner.message_hub.log_scalars)
+    assert any(k.endswith('mIoU') for k in logged)
+    if 'segmentor' in cfg.model:
+        assert any(k.startswith('train/unsup.loss') for k in logged)
