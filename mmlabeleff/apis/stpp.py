@@ -36,7 +36,7 @@ from typing import Dict, List, Optional, Sequence
 
 from mmengine.config import Config
 
-__all__ = ['stpp_stages']
+__all__ = ['stpp_stages', 'stpp_split_stages']
 
 
 def stpp_stages(sup_config: str,
@@ -156,3 +156,56 @@ def stpp_stages(sup_config: str,
              }),
     ]
     return stages
+
+
+def stpp_split_stages(sup_config: str,
+                      stage_configs: str,
+                      root: str,
+                      max_iters: int,
+                      data_root: str,
+                      split: str,
+                      num_classes: int) -> List[dict]:
+    """ST++ on one split of a data set whose stage configs serve every split
+    (the PASCAL VOC and Cityscapes pipelines).
+
+    The supervised run (``<root>/sup``) keeps a checkpoint every
+    ``max_iters // 8`` iterations; those of 2/8, 5/8 and 8/8 of the schedule
+    label the unlabelled images (the public script's epochs 20, 50 and 80 of
+    80); the retrainings get the split's schedule (``max_iters``, validation
+    and checkpoints every ``max_iters // 10``) and files.
+
+    Args:
+        sup_config (str): The split's supervised-only recipe.
+        stage_configs (str): Path of the stage configs with ``{}`` for
+            ``stpp-label`` / ``stpp-r1`` / ``stpp``.
+        root (str): Folder of the chain's outputs.
+        max_iters (int): The split's schedule, a multiple of 8.
+        data_root (str): The data set's folder, holding
+            ``splits/<split>/{labeled,unlabeled}.txt``.
+        split (str): The split's folder name.
+        num_classes (int): Classes of the dumps.
+
+    Returns:
+        list[dict]: The stages (:func:`stpp_stages`).
+    """
+    if max_iters % 8:
+        raise ValueError(f'max_iters must be a multiple of 8, got {max_iters}')
+    return stpp_stages(
+        sup_config=sup_config,
+        label_config=stage_configs.format('stpp-label'),
+        retrain1_config=stage_configs.format('stpp-r1'),
+        final_config=stage_configs.format('stpp'),
+        root=root,
+        sup_work_dir=f'{root}/sup',
+        checkpoints=[max_iters * i // 8 for i in (2, 5, 8)],
+        labeled_split=f'{data_root}/splits/{split}/labeled.txt',
+        unlabeled_split=f'{data_root}/splits/{split}/unlabeled.txt',
+        num_classes=num_classes,
+        sup_options={'default_hooks.checkpoint.interval': max_iters // 8,
+                     'default_hooks.checkpoint.max_keep_ckpts': -1},
+        train_options={
+            'train_cfg.max_iters': max_iters,
+            'train_cfg.val_interval': max_iters // 10,
+            'param_scheduler.0.end': max_iters,
+            'default_hooks.checkpoint.interval': max_iters // 10,
+        })

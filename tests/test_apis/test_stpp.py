@@ -79,3 +79,30 @@ def test_gpu_scale_pipelines_label_at_two_five_and_eight_eighths(
     assert retrain.output.endswith(f'retrain1/iter_{retrain_iters}.pth')
     relabel = next(s for s in steps if s.stage == 'relabel')
     assert relabel.checkpoint == retrain.output
+
+
+def test_split_stages_need_eighths_of_the_schedule():
+    from mmlabeleff.apis.stpp import stpp_split_stages
+    with pytest.raises(ValueError, match='multiple of 8'):
+        stpp_split_stages(str(SUP), str(FINAL.parent / '{}.py'), root='w',
+                          max_iters=1001, data_root='d', split='1_8',
+                          num_classes=11)
+
+
+def test_split_stages_options(monkeypatch):
+    from mmlabeleff.apis.stpp import stpp_split_stages
+    monkeypatch.chdir(REPO_ROOT)
+    name = ('configs/semi_supervised/stpp/'
+            '{}_r101-d16_4xb2-105k_voc12aug-semi-92-321x321.py')
+    stages = {s['name']: s for s in stpp_split_stages(
+        'configs/semi_supervised/supervised/'
+        'supervised_r101-d16_4xb2-98k_voc12aug-semi-732-321x321.py', name,
+        root='w/s', max_iters=98000, data_root='d', split='732',
+        num_classes=21)}
+    assert stages['sup']['work_dir'] == 'w/s/sup'
+    assert stages['sup']['cfg_options'] == {
+        'default_hooks.checkpoint.interval': 12250,
+        'default_hooks.checkpoint.max_keep_ckpts': -1}
+    assert stages['final']['cfg_options']['param_scheduler.0.end'] == 98000
+    assert stages['retrain1']['config'] == name.format('stpp-r1')
+    assert stages['select']['select']['split'] == 'd/splits/732/unlabeled.txt'
