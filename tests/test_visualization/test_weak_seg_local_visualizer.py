@@ -377,3 +377,19 @@ def test_tiny_camvid_weak_labels_are_drawn_where_they_are(
                 assert _near(drawn[int(y), int(x)], palette[label], 40)
                 checked += 1
     assert supervision == 'scribbles' or checked
+
+
+def test_draw_views_needs_a_view_and_pads_shorter_ones():
+    vis = WeakSegLocalVisualizer(name=f'test_weak_vis_{next(_names)}',
+                                 classes=('a', 'b'), palette=[[0, 0, 0],
+                                                              [255, 0, 0]])
+    with pytest.raises(ValueError, match='at least one view'):
+        vis.draw_views([])
+    from mmseg.structures import SegDataSample
+    tall = np.full((12, 8, 3), 200, np.uint8)
+    short = np.full((6, 5, 3), 100, np.uint8)
+    picture = vis.draw_views([(None, tall, SegDataSample()),
+                              (None, short, SegDataSample())])
+    assert picture.shape == (12, 13, 3)
+    assert (picture[6:, 8:] == 0).all()  # padded below the shorter view
+    assert (picture[:6, 8:] == 100).all() and (picture[:, :8] == 200).all()
