@@ -2,7 +2,8 @@
 
 Building the Runner config of a training or test run from a config file and
 command-line options (:mod:`.config`), running it (:mod:`.runner`), and
-building a trained model to draw its predictions (:mod:`.inference`), and
+building a trained model to draw its predictions (:mod:`.inference`), drawing
+what a semi-supervised step trains on (:mod:`.semi_batch`), and
 comparing a weak-label run with a fully supervised one (:mod:`.weak_vs_full`).
 """
 from .config import (
@@ -18,6 +19,12 @@ from .config import (
 from .inference import colorize, draw_prediction_grid, init_model, predict_item
 from .pipeline import PipelineStep, load_pipeline, plan_pipeline, run_pipeline
 from .runner import build_runner, run_test, run_train
+from .semi_batch import (
+    draw_semi_batch,
+    normalized_to_rgb,
+    pseudo_label_map,
+    semi_batch_views,
+)
 from .weak_vs_full import (
     GRID_COLUMNS,
     build_weak_label_view,
@@ -37,5 +44,6 @@ __all__ = [
     'labelled_pixel_fraction', 'build_weak_label_view',
     'draw_weak_label_grid', 'run_summary', 'summarize_weak_vs_full',
     'format_summary_table', 'GRID_COLUMNS', 'PipelineStep', 'load_pipeline',
-    'plan_pipeline', 'run_pipeline'
+    'plan_pipeline', 'run_pipeline', 'normalized_to_rgb', 'pseudo_label_map',
+    'semi_batch_views', 'draw_semi_batch'
 ]

@@ -16,7 +16,8 @@ from mmlabeleff.structures import UNLABELED_INDEX
 
 __all__ = [
     'LABEL_TYPES', 'label_types_of', 'sparse_display_map',
-    'packed_inputs_to_rgb', 'iter_packed_samples', 'iter_packed_views'
+    'packed_inputs_to_rgb', 'iter_packed_samples', 'iter_packed_views',
+    'build_visualizer_for'
 ]
 
 #: Label types in drawing order (masks first, then markers, boxes, tags),
@@ -185,3 +186,33 @@ def iter_packed_views(dataset, max_num: int) -> Iterator[
             img_path = views[0][2].metainfo.get('img_path') or str(index)
             stem = osp.splitext(osp.basename(img_path))[0]
             yield f'{prefix}{index:05d}_{stem}', views
+
+
+def build_visualizer_for(cfg, metainfo: dict, name: str, alpha=None):
+    """A config's visualizer for a tool's pictures, set to a dataset's meta.
+
+    The config's ``visualizer`` (``WeakSegLocalVisualizer`` when absent)
+    as a separate instance ``name`` without backends (the tools save the
+    pictures themselves), with the classes, palette and name of
+    ``metainfo``.
+
+    Args:
+        cfg (Config): The loaded config.
+        metainfo (dict): The dataset's ``metainfo`` (``classes``,
+            ``palette``, optionally ``dataset_name``).
+        name (str): The instance name (must be new in the process).
+        alpha (float, optional): Opacity of dense masks; the visualizer's
+            own when None.
+
+    Returns:
+        WeakSegLocalVisualizer: The visualizer.
+    """
+    from mmlabeleff.registry import VISUALIZERS
+    vis_cfg = dict(cfg.get('visualizer') or dict(type='WeakSegLocalVisualizer'))
+    vis_cfg.update(name=name, vis_backends=None, save_dir=None)
+    visualizer = VISUALIZERS.build(vis_cfg)
+    visualizer.set_dataset_meta(metainfo['classes'], metainfo['palette'],
+                                metainfo.get('dataset_name'))
+    if alpha is not None:
+        visualizer.alpha = alpha
+    return visualizer

@@ -28,9 +28,9 @@ from mmengine.config import Config, DictAction
 from mmengine.registry import init_default_scope
 from mmengine.utils import ProgressBar
 
-from mmlabeleff.registry import DATASETS, VISUALIZERS
+from mmlabeleff.registry import DATASETS
 from mmlabeleff.utils import register_all_modules, save_png_atomic
-from mmlabeleff.visualization import iter_packed_views
+from mmlabeleff.visualization import build_visualizer_for, iter_packed_views
 
 
 def parse_args(argv=None):
@@ -85,13 +85,7 @@ def main(argv=None):
         osp.splitext(osp.basename(args.config))[0])
 
     dataset = DATASETS.build(cfg[f'{args.phase}_dataloader'].dataset)
-    vis_cfg = cfg.get('visualizer') or dict(type='WeakSegLocalVisualizer')
-    # Its own instance, without backends: the pictures go to out_file.
-    vis_cfg.update(name='browse_dataset', vis_backends=None, save_dir=None)
-    visualizer = VISUALIZERS.build(vis_cfg)
-    visualizer.set_dataset_meta(dataset.metainfo['classes'],
-                                dataset.metainfo['palette'],
-                                dataset.metainfo.get('dataset_name'))
+    visualizer = build_visualizer_for(cfg, dataset.metainfo, 'browse_dataset')
     visualizer.alpha, visualizer.thicken = args.alpha, args.thicken
 
     os.makedirs(output_dir, exist_ok=True)

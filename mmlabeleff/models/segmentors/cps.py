@@ -1,5 +1,5 @@
 """CPS: two networks that supervise each other with hard pseudo labels."""
-from typing import Dict, List
+from typing import Dict, List, Tuple
 
 import torch
 from torch import Tensor
@@ -76,16 +76,9 @@ class CPS(SemiBaseSegmentor):
         losses.update(
             reweight_losses(self.teacher.loss(sup_inputs, sup_samples),
                             cfg['sup_weight'], 'sup_peer.'))
-        with torch.no_grad():
-            probs = [self.logits(net, weak).softmax(dim=1) for net in nets]
         valid = self.valid_masks(multi_data_samples[WEAK], weak.shape[-2:],
                                  weak.device)
-        # one set of masks for both networks: the same mixed images (drawn
-        # from the first network's labels for ClassMix)
-        mixed, target1, target2, masks = self.mix_with_partner(
-            self.mix_masks(probs[0], valid), images, probs[0], probs[1],
-            valid)
-        targets = [target1, target2]
+        _, mixed, targets, masks = self.cross_targets(weak, images, valid)
         name = self.unsup_loss.loss_name
         cross = []
         for net, target in zip(nets, reversed(targets)):
@@ -94,3 +87,44 @@ class CPS(SemiBaseSegmentor):
         losses['unsup.' + name] = cfg['unsup_weight'] * (cross[0] + cross[1])
         losses['unsup.kept_ratio'] = self.unsup_loss.kept_ratio.detach()
         return losses
+
+    @torch.no_grad()
+    def cross_targets(self, weak: Tensor, images: Tensor, valid: Tensor
+                      ) -> Tuple[List[Tensor], Tensor, List[Tensor], Tensor]:
+        """Both networks' labels of the weak views, mixed with the images.
+
+        One set of masks serves both networks: the same mixed images (the
+        ClassMix masks drawn from the first network's labels).
+
+        Returns:
+            tuple: The unmixed probabilities of both networks on ``weak``,
+            the mixed ``images``, both networks' mixed probabilities and
+            the mixed valid mask.
+        """
+        probs = [
+            self.logits(net, weak).softmax(dim=1)
+            for net in (self.student, self.teacher)
+        ]
+        mixed, target1, target2, masks = self.mix_with_partner(
+            self.mix_masks(probs[0], valid), images, probs[0], probs[1],
+            valid)
+        return probs, mixed, [target1, target2], masks
+
+    @torch.no_grad()
+    def student_targets(self, multi_inputs: Dict[str, Tensor],
+                        multi_data_samples: Dict[str, List]) -> dict:
+        """What the first network is trained on: the second one's labels.
+
+        As :meth:`SemiBaseSegmentor.student_targets`; ``probs`` are the
+        second network's probabilities on the unmixed images and the one
+        view is the mixed image with the second network's mixed labels
+        (the first network's own targets are the mirror image).
+        """
+        self._check_branches(multi_inputs)
+        weak = multi_inputs[WEAK]
+        valid = self.valid_masks(multi_data_samples[WEAK], weak.shape[-2:],
+                                 weak.device)
+        probs, mixed, targets, masks = self.cross_targets(
+            weak, multi_inputs[STRONG], valid)
+        return dict(probs=probs[1], valid=valid,
+                    views=[(mixed, targets[1], masks)])

@@ -368,6 +368,46 @@ class SemiBaseSegmentor(BaseSegmentor):
         losses['kept_ratio'] = torch.stack(kept).mean().detach()
         return losses
 
+    @property
+    def unsup_threshold(self) -> float:
+        """Confidence below which the unsupervised loss drops a pixel (0
+        for losses without a threshold, e.g. Mean Teacher's MSE)."""
+        return float(getattr(self.unsup_loss, 'threshold', 0.0))
+
+    @torch.no_grad()
+    def student_targets(self, multi_inputs: Dict[str, Tensor],
+                        multi_data_samples: Dict[str, List]) -> dict:
+        """What the student is trained on in one step, for inspection.
+
+        The steps of :meth:`loss` up to the unsupervised loss, without
+        gradient: the teacher's probabilities on the weak views and each
+        strong view mixed with its partner, its probabilities and valid
+        mask mixed alike (a fresh draw of the mixing masks, so call under a
+        fixed ``torch.manual_seed`` to repeat it). Used by
+        :func:`mmlabeleff.apis.draw_semi_batch`.
+
+        Args:
+            multi_inputs (dict[str, Tensor]): Preprocessed multi-branch
+                inputs, as :meth:`loss` receives them.
+            multi_data_samples (dict[str, list]): Their data samples.
+
+        Returns:
+            dict: ``probs`` ``(N, K, H, W)`` (weak views), ``valid``
+            ``(N, H, W)`` bool, and ``views``: one ``(image, probs, valid)``
+            triple per strong view after mixing, ``probs`` being the
+            targets of the student's loss.
+        """
+        self._check_branches(multi_inputs)
+        weak = multi_inputs[WEAK]
+        _, probs, _ = self.sup_and_weak(multi_inputs[SUP],
+                                        multi_data_samples[SUP], weak)
+        valid = self.valid_masks(multi_data_samples[WEAK], weak.shape[-2:],
+                                 weak.device)
+        strong = [multi_inputs[k] for k in self.strong_branches(multi_inputs)]
+        images, targets, masks = self.mixed_views(strong, probs, valid)
+        return dict(probs=probs, valid=valid,
+                    views=list(zip(images, targets, masks)))
+
     @staticmethod
     def strong_branches(multi_inputs: Dict[str, Tensor]) -> List[str]:
         """``'unsup_student'``, ``'unsup_student2'``, ... in order."""
