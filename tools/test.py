@@ -19,6 +19,7 @@ from mmlabeleff.apis.cli import (
     add_launcher_arguments,
     export_local_rank,
 )
+from mmlabeleff.utils import CorruptCheckpointError, UnsafeCheckpointError
 
 
 def parse_args(argv=None):
@@ -72,7 +73,10 @@ def main(argv=None):
             wait_time=args.wait_time, tta=args.tta)
     except (FileNotFoundError, RuntimeError) as err:
         sys.exit(f'error: {err}')
-    run_test(cfg)
+    try:
+        run_test(cfg)
+    except (CorruptCheckpointError, UnsafeCheckpointError) as err:
+        sys.exit(f'error: {err}')
 
 
 if __name__ == '__main__':

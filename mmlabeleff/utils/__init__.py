@@ -7,6 +7,7 @@ from .atomic_io import (
     write_text_atomic,
 )
 from .checkpoint import (
+    CorruptCheckpointError,
     UnsafeCheckpointError,
     checkpoint_safe_globals,
     load_checkpoint_safely,
@@ -19,6 +20,7 @@ from .setup_env import register_all_modules
 __all__ = [
     'register_all_modules', 'load_checkpoint_safely', 'checkpoint_safe_globals',
     'register_checkpoint_safe_globals', 'UnsafeCheckpointError',
+    'CorruptCheckpointError',
     'setup_cpu_distributed', 'teardown_distributed', 'write_bytes_atomic',
     'write_text_atomic',
     'dump_json_atomic', 'save_png_atomic', 'read_label_ids',

@@ -10,6 +10,7 @@ mmengine's loader for local files by one that explains a refusal.
 """
 import os.path as osp
 import pickle
+import zipfile
 
 import numpy as np
 import torch
@@ -88,6 +89,11 @@ class UnsafeCheckpointError(pickle.UnpicklingError):
     """A checkpoint holds objects outside the allow-list."""
 
 
+class CorruptCheckpointError(ValueError):
+    """A file is not a readable PyTorch checkpoint (empty, truncated, or
+    another format)."""
+
+
 def load_checkpoint_safely(filename: str, map_location='cpu') -> dict:
     """``torch.load`` a checkpoint with ``weights_only=True``.
 
@@ -102,6 +108,8 @@ def load_checkpoint_safely(filename: str, map_location='cpu') -> dict:
         FileNotFoundError: If ``filename`` does not exist.
         UnsafeCheckpointError: If the file holds pickled objects that are
             not on the allow-list (their names are given in the message).
+        CorruptCheckpointError: If the file is not a readable checkpoint
+            (empty, truncated, random bytes, text, ...).
     """
     register_checkpoint_safe_globals()
     filename = osp.expanduser(filename)
@@ -110,6 +118,9 @@ def load_checkpoint_safely(filename: str, map_location='cpu') -> dict:
     try:
         return torch.load(filename, map_location=map_location, weights_only=True)
     except pickle.UnpicklingError as err:
+        if not zipfile.is_zipfile(filename) and \
+                'Unsupported global' not in str(err):
+            raise _corrupt(filename, err) from err
         try:
             unsafe = torch.serialization.get_unsafe_globals_in_checkpoint(filename)
         except Exception:  # not a zip checkpoint: report the original error
@@ -122,6 +133,28 @@ def load_checkpoint_safely(filename: str, map_location='cpu') -> dict:
             f'({what}). Loading it would run code from the file. Only if you '
             'trust its source, load it yourself with torch.load(..., '
             'weights_only=False) and save its state_dict.') from err
+    except (EOFError, KeyError, ValueError) as err:
+        raise _corrupt(filename, err) from err
+    except RuntimeError as err:
+        if zipfile.is_zipfile(filename) and \
+                'PytorchStreamReader' not in str(err):
+            raise
+        raise _corrupt(filename, err) from err
+
+
+def _corrupt(filename: str, err: Exception) -> CorruptCheckpointError:
+    """The error for a file torch cannot read as a checkpoint at all."""
+    if osp.getsize(filename) == 0:
+        reason = 'the file is empty'
+    elif isinstance(err, pickle.UnpicklingError):
+        reason = _unpickler_reason(err)
+    else:
+        lines = [ln.strip() for ln in str(err).splitlines() if ln.strip()]
+        first = lines[0].split('. ')[0] if lines else ''
+        reason = f'{type(err).__name__}: {first}'.strip()
+    return CorruptCheckpointError(
+        f'{filename}: not a readable PyTorch checkpoint (truncated, '
+        f'corrupt or another format; {reason}). Re-download or re-save it.')
 
 
 def _unpickler_reason(err: Exception) -> str:

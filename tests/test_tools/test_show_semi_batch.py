@@ -63,3 +63,16 @@ def test_refuses_a_config_that_is_not_semi_supervised(tool, tmp_path,
     with pytest.raises(SystemExit) as error:
         tool.main([str(tmp_path / 'missing.py')])
     assert 'file not found' in str(error.value.code)
+
+
+def test_unreadable_checkpoint_is_a_clear_error(tool, tmp_path,
+                                                camvid_tiny_root):
+    cfg_file = _tiny_recipe(tmp_path, camvid_tiny_root)
+    empty = tmp_path / 'empty.pth'
+    empty.write_bytes(b'')
+    with pytest.raises(SystemExit) as error:
+        tool.main([str(cfg_file), '--checkpoint', str(empty),
+                   '--output-dir', str(tmp_path / 'vis')])
+    assert str(empty) in str(error.value.code)
+    assert 'not a readable PyTorch checkpoint' in str(error.value.code)
+    assert not (tmp_path / 'vis').exists()

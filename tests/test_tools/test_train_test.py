@@ -162,6 +162,18 @@ def test_missing_config_and_checkpoint_errors(tmp_path):
     assert 'Traceback' not in proc.stderr
 
 
+def test_unreadable_checkpoint_is_a_clear_error(tmp_path, camvid_tiny_root):
+    cfg = dump_tiny_camvid_config(tmp_path / 'cfg.py', camvid_tiny_root,
+                                  tmp_path / 'work')
+    truncated = tmp_path / 'truncated.pth'
+    truncated.write_bytes(b'PK\x03\x04' + bytes(60))  # a cut zip archive
+    proc = _run([sys.executable, 'tools/test.py', str(cfg), str(truncated),
+                 '--work-dir', str(tmp_path / 'work')])
+    assert proc.returncode != 0, proc.stderr[-2000:]
+    assert 'truncated.pth: not a readable PyTorch checkpoint' in proc.stderr
+    assert 'Traceback' not in proc.stderr
+
+
 def test_amp_on_cpu_is_a_clear_error(tmp_path):
     if torch.cuda.is_available():
         pytest.skip('a GPU is present: AMP is allowed')

@@ -143,3 +143,27 @@ def test_getattr_is_limited_to_history_buffer_statistics(tmp_path):
     torch.save({'meta': {'f': _AskForInit()}}, path)
     with pytest.raises(Exception, match="getattr\\(HistoryBuffer, '__init__'\\)"):
         load_checkpoint_safely(path)
+
+
+@pytest.mark.parametrize('kind', ['empty', 'truncated', 'random', 'text'])
+def test_unreadable_file_is_a_clear_error(tmp_path, kind):
+    from mmlabeleff.utils import CorruptCheckpointError
+    good = tmp_path / 'good.pth'
+    torch.save({'state_dict': {'w': torch.ones(8)}}, str(good))
+    data = good.read_bytes()
+    content = {'empty': b'', 'truncated': data[:len(data) // 2],
+               'random': bytes(range(7, 107)), 'text': b'hello world\n'}[kind]
+    path = tmp_path / f'{kind}.pth'
+    path.write_bytes(content)
+    with pytest.raises(CorruptCheckpointError) as info:
+        load_checkpoint_safely(str(path))
+    message = str(info.value)
+    assert str(path) in message and 'not a readable PyTorch checkpoint' in message
+    if kind == 'empty':
+        assert 'the file is empty' in message
+    # the Runner's loader path gives the same error
+    with pytest.raises(CorruptCheckpointError):
+        CheckpointLoader.load_checkpoint(str(path), map_location='cpu')
+    # a good file still loads
+    assert torch.equal(load_checkpoint_safely(str(good))['state_dict']['w'],
+                       torch.ones(8))

@@ -13,7 +13,11 @@ import sys
 from mmlabeleff.apis import draw_prediction_grid, init_model, load_config
 from mmlabeleff.apis.cli import add_cfg_options_argument
 from mmlabeleff.registry import DATASETS
-from mmlabeleff.utils import save_png_atomic
+from mmlabeleff.utils import (
+    CorruptCheckpointError,
+    UnsafeCheckpointError,
+    save_png_atomic,
+)
 
 
 def parse_args(argv=None):
@@ -47,7 +51,10 @@ def main(argv=None):
         if not osp.isfile(path):
             sys.exit(f'error: {path}: file not found')
     cfg = load_config(args.config, args.cfg_options)
-    model = init_model(cfg, args.checkpoint)
+    try:
+        model = init_model(cfg, args.checkpoint)
+    except (CorruptCheckpointError, UnsafeCheckpointError) as err:
+        sys.exit(f'error: {err}')
     dataset = DATASETS.build(cfg[f'{args.split}_dataloader'].dataset)
     save_png_atomic(args.out, draw_prediction_grid(model, dataset, args.num))
     print(f'wrote {args.out} ({args.num} rows: image | ground truth | '

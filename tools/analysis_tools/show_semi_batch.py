@@ -26,7 +26,11 @@ from mmengine.runner.utils import set_random_seed
 
 from mmlabeleff.apis import draw_semi_batch, init_model, load_config
 from mmlabeleff.apis.cli import add_cfg_options_argument
-from mmlabeleff.utils import save_png_atomic
+from mmlabeleff.utils import (
+    CorruptCheckpointError,
+    UnsafeCheckpointError,
+    save_png_atomic,
+)
 from mmlabeleff.visualization import build_visualizer_for
 
 
@@ -67,7 +71,10 @@ def main(argv=None):
         if path is not None and not osp.isfile(path):
             sys.exit(f'error: {path}: file not found')
     cfg = load_config(args.config, args.cfg_options)
-    model = init_model(cfg, args.checkpoint).train()
+    try:
+        model = init_model(cfg, args.checkpoint).train()
+    except (CorruptCheckpointError, UnsafeCheckpointError) as err:
+        sys.exit(f'error: {err}')
     loader_cfg = cfg.train_dataloader.copy()
     loader_cfg.update(num_workers=0, persistent_workers=False)
     # the order, the pipelines' random draws (random / numpy) and the
