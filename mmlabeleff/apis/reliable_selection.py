@@ -29,7 +29,10 @@ from PIL import Image
 
 from mmlabeleff.utils.atomic_io import write_text_atomic
 
-__all__ = ['prediction_agreement', 'stability_scores', 'select_reliable']
+__all__ = [
+    'prediction_agreement', 'stability_scores', 'select_reliable',
+    'score_pseudo_labels'
+]
 
 
 def prediction_agreement(pred: np.ndarray, final: np.ndarray,
@@ -142,3 +145,58 @@ def select_reliable(dump_dirs: Sequence[str], split_file: str, out_dir: str,
     write_text_atomic(out['reliable'], ''.join(f'{x}\n' for x in reliable))
     return dict(num_reliable=len(reliable), num_unreliable=len(unreliable),
                 **out)
+
+
+def score_pseudo_labels(dump_dir: str, dataset) -> dict:
+    """Score a folder of label maps against the ground truth of a dataset.
+
+    What checks ST++'s premise on data with masks for the unlabelled images
+    (CamVid): the final checkpoint's labels of the reliable half should be
+    better than those of the unreliable half. The label map of each image
+    of ``dataset`` is ``dump_dir/<image stem>.png``; its ground truth is
+    the dataset's mask with the dataset's ``label_map`` applied (e.g.
+    CamVid's void 11 -> 255). Scored by
+    :class:`~mmlabeleff.evaluation.metrics.PseudoLabelMetric` (mmseg's
+    ``IoUMetric`` summed over the images; 255 in a label map is an
+    unlabelled pixel, counted as a miss).
+
+    Args:
+        dump_dir (str): Folder of ``<id>.png`` label maps.
+        dataset: An mmseg ``BaseSegDataset`` (e.g. built on the reliable
+            split), whose data infos have ``img_path``, ``seg_map_path``
+            and ``label_map``, and whose metainfo has ``classes``.
+
+    Returns:
+        dict: The metric's results (``aAcc``, ``mIoU``, ``mAcc``,
+        ``coverage`` ...), ``IoU`` (class name -> IoU in percent, NaN for
+        a class absent from both) and ``num_images``.
+    """
+    import torch
+
+    from mmlabeleff.evaluation.metrics import PseudoLabelMetric
+    metric = PseudoLabelMetric(ignore_index=dataset.ignore_index)
+    metric.dataset_meta = dict(classes=tuple(dataset.metainfo['classes']))
+    for index in range(len(dataset)):
+        info = dataset.get_data_info(index)
+        stem = osp.splitext(osp.basename(info['img_path']))[0]
+        pred = _read_label(osp.join(dump_dir, f'{stem}.png'))
+        gt_path = info['seg_map_path']
+        if not osp.isfile(gt_path):
+            raise FileNotFoundError(f'{gt_path}: ground-truth mask not found')
+        gt = _read_label(gt_path).astype(np.int64)
+        mapped = gt.copy()
+        for old, new in (info.get('label_map') or {}).items():
+            mapped[gt == old] = new
+        metric.process({}, [dict(
+            img_path=info['img_path'],
+            pred_sem_seg=dict(data=torch.from_numpy(pred.astype(np.int64))),
+            gt_sem_seg=dict(data=torch.from_numpy(mapped)))])
+    if not metric.results:
+        raise ValueError('the dataset lists no images to score')
+    results = {name: round(float(value), 2)
+               for name, value in metric.compute_metrics(
+                   metric.results).items()}
+    results['IoU'] = {name: round(float(iou) * 100, 2) for name, iou in
+                      metric.last_class_iou['IoU'].items()}
+    results['num_images'] = len(dataset)
+    return results

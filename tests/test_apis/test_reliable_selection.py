@@ -88,3 +88,52 @@ def test_bad_inputs_are_named(tmp_path):
         select_reliable([str(tmp_path / 'bad'), str(tmp_path / 'final')],
                         str(split), str(tmp_path / 'out'), 2)
     assert not (tmp_path / 'out' / 'reliable.txt').exists()
+
+
+def _camvid(root, split):
+    from mmengine.registry import init_default_scope
+
+    from mmlabeleff.registry import DATASETS
+    init_default_scope('mmlabeleff')
+    return DATASETS.build(dict(type='CamVidDataset', data_root=str(root),
+                               ann_file=str(split), pipeline=[]))
+
+
+def _truth(root, line):
+    """The mask of a split line with CamVid's void (11) as 255."""
+    gt = np.asarray(Image.open(root / line.split()[1])).astype(np.uint8)
+    return np.where(gt == 11, 255, gt).astype(np.uint8)
+
+
+def test_score_pseudo_labels_against_the_dataset_masks(camvid_tiny_root,
+                                                        tmp_path):
+    from mmlabeleff.apis.reliable_selection import score_pseudo_labels
+    split = camvid_tiny_root / 'splits' / 'train.txt'
+    lines = split.read_text().split('\n')
+    lines = [line for line in lines if line.strip()]
+    truths = {line.split()[0][6:-4]: _truth(camvid_tiny_root, line)
+              for line in lines}
+    assert any((t == 255).any() for t in truths.values())  # void present
+    # the masks themselves (void -> 255 marks those pixels unlabelled, and
+    # they are not scored since the ground truth ignores them too)
+    _dump(tmp_path / 'perfect', truths)
+    dataset = _camvid(camvid_tiny_root, split)
+    perfect = score_pseudo_labels(str(tmp_path / 'perfect'), dataset)
+    assert perfect['num_images'] == len(lines)
+    assert perfect['aAcc'] == 100.0 and perfect['coverage'] == 100.0
+    assert all(np.isnan(v) or v == 100.0 for v in perfect['IoU'].values())
+    # one class wrong everywhere: its IoU drops to 0, the pixel accuracy by
+    # its share
+    road = 3
+    wrong = {k: np.where(t == road, 4, t).astype(np.uint8)
+             for k, t in truths.items()}
+    _dump(tmp_path / 'wrong', wrong)
+    scored = score_pseudo_labels(str(tmp_path / 'wrong'), dataset)
+    assert scored['IoU']['Road'] == 0.0
+    labelled = np.concatenate([t[t != 255] for t in truths.values()])
+    assert scored['aAcc'] == pytest.approx(
+        100 * (1 - (labelled == road).mean()), abs=0.01)
+    # a missing label map names the file
+    (tmp_path / 'wrong' / f'{next(iter(truths))}.png').unlink()
+    with pytest.raises(FileNotFoundError, match='prediction not found'):
+        score_pseudo_labels(str(tmp_path / 'wrong'), dataset)
