@@ -486,10 +486,22 @@ def simulate_weak_labels(samples: Sequence[dict],
         methods = multiprocessing.get_all_start_methods()
         context = multiprocessing.get_context(
             'fork' if 'fork' in methods else None)
-        with context.Pool(min(workers, len(samples)), _init_worker,
-                          (state, )) as pool:
+        pool = context.Pool(min(workers, len(samples)), _init_worker,
+                            (state, ))
+        # Finish with close() + join(), not terminate() (what the pool's
+        # context manager does): the workers' SIGTERM handler only runs
+        # between bytecodes, so a SIGTERM arriving just before an idle
+        # worker blocks on the task queue's lock is never handled and the
+        # join hangs. terminate() is left to the error path.
+        try:
             records = list(
                 pool.imap(_simulate_in_worker, samples, chunksize=4))
+            pool.close()
+        except BaseException:
+            pool.terminate()
+            raise
+        finally:
+            pool.join()
     else:
         records = [simulate_weak_sample(sample, **state) for sample in samples]
 
