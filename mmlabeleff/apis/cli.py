@@ -1,11 +1,19 @@
 """Command-line options shared by the tools, as mmsegmentation spells them."""
 import argparse
 import os
+import os.path as osp
+import sys
+from typing import Optional, Tuple
 
-from mmengine.config import DictAction
+import torch
+from mmengine.config import Config, DictAction
+
+from mmlabeleff.utils import CorruptCheckpointError, UnsafeCheckpointError
+from .config import load_config
+from .inference import init_model
 
 __all__ = ['LAUNCHERS', 'add_cfg_options_argument', 'add_launcher_arguments',
-           'export_local_rank']
+           'export_local_rank', 'load_model_or_exit']
 
 #: The job launchers of mmengine's Runner.
 LAUNCHERS = ('none', 'pytorch', 'slurm', 'mpi')
@@ -56,3 +64,35 @@ def export_local_rank(args: argparse.Namespace) -> argparse.Namespace:
     if 'LOCAL_RANK' not in os.environ:
         os.environ['LOCAL_RANK'] = str(args.local_rank)
     return args
+
+
+def load_model_or_exit(config: str, checkpoint: Optional[str],
+                       cfg_options: Optional[dict] = None
+                       ) -> Tuple[Config, torch.nn.Module]:
+    """A tool's config and model, or exit with one line naming the problem.
+
+    A missing config or checkpoint file, and a checkpoint that cannot be
+    read (:class:`~mmlabeleff.utils.CorruptCheckpointError`) or holds
+    unsafe objects (:class:`~mmlabeleff.utils.UnsafeCheckpointError`),
+    end the process with ``error: <file>: <problem>`` instead of a
+    traceback.
+
+    Args:
+        config (str): Config file.
+        checkpoint (str, optional): Checkpoint file; None keeps the
+            model's initial weights.
+        cfg_options (dict, optional): ``--cfg-options`` overrides.
+
+    Returns:
+        tuple: The loaded :class:`~mmengine.config.Config` and the model
+        (evaluation mode).
+    """
+    for path in (config, checkpoint):
+        if path is not None and not osp.isfile(path):
+            sys.exit(f'error: {path}: file not found')
+    cfg = load_config(config, cfg_options)
+    try:
+        model = init_model(cfg, checkpoint)
+    except (CorruptCheckpointError, UnsafeCheckpointError) as err:
+        sys.exit(f'error: {err}')
+    return cfg, model

@@ -8,7 +8,11 @@ from mmlabeleff.apis.cli import (
     add_cfg_options_argument,
     add_launcher_arguments,
     export_local_rank,
+    load_model_or_exit,
 )
+from mmlabeleff.testing.script_loader import REPO_ROOT
+
+MODEL_CFG = REPO_ROOT / 'configs/_base_/models/deeplabv3plus_efflite0.py'
 
 
 def _parser():
@@ -45,3 +49,21 @@ def test_export_local_rank_keeps_torchruns_value(monkeypatch):
     monkeypatch.setenv('LOCAL_RANK', '5')  # set by torchrun
     export_local_rank(argparse.Namespace(local_rank=0))
     assert os.environ['LOCAL_RANK'] == '5'
+
+
+def test_load_model_or_exit_names_the_bad_file(tmp_path):
+    with pytest.raises(SystemExit) as error:
+        load_model_or_exit(str(tmp_path / 'missing.py'), None)
+    assert str(error.value.code) == (
+        f'error: {tmp_path / "missing.py"}: file not found')
+    with pytest.raises(SystemExit) as error:
+        load_model_or_exit(str(MODEL_CFG), str(tmp_path / 'none.pth'))
+    assert 'none.pth: file not found' in str(error.value.code)
+    truncated = tmp_path / 'truncated.pth'
+    truncated.write_bytes(b'PK\x03\x04' + b'\x00' * 20)
+    options = {'model.backbone.init_cfg': None}
+    with pytest.raises(SystemExit) as error:
+        load_model_or_exit(str(MODEL_CFG), str(truncated), options)
+    assert str(error.value.code).startswith(f'error: {truncated}')
+    cfg, model = load_model_or_exit(str(MODEL_CFG), None, options)
+    assert cfg.model.backbone.init_cfg is None and not model.training

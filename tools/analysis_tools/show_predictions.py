@@ -7,17 +7,11 @@ The PNG is written atomically (temporary file, then rename). The drawing is
 :func:`mmlabeleff.apis.draw_prediction_grid`.
 """
 import argparse
-import os.path as osp
-import sys
 
-from mmlabeleff.apis import draw_prediction_grid, init_model, load_config
-from mmlabeleff.apis.cli import add_cfg_options_argument
+from mmlabeleff.apis import draw_prediction_grid
+from mmlabeleff.apis.cli import add_cfg_options_argument, load_model_or_exit
 from mmlabeleff.registry import DATASETS
-from mmlabeleff.utils import (
-    CorruptCheckpointError,
-    UnsafeCheckpointError,
-    save_png_atomic,
-)
+from mmlabeleff.utils import save_png_atomic
 
 
 def parse_args(argv=None):
@@ -47,14 +41,8 @@ def main(argv=None):
         argv (list[str], optional): Arguments. Defaults to ``sys.argv[1:]``.
     """
     args = parse_args(argv)
-    for path in (args.config, args.checkpoint):
-        if not osp.isfile(path):
-            sys.exit(f'error: {path}: file not found')
-    cfg = load_config(args.config, args.cfg_options)
-    try:
-        model = init_model(cfg, args.checkpoint)
-    except (CorruptCheckpointError, UnsafeCheckpointError) as err:
-        sys.exit(f'error: {err}')
+    cfg, model = load_model_or_exit(args.config, args.checkpoint,
+                                    args.cfg_options)
     dataset = DATASETS.build(cfg[f'{args.split}_dataloader'].dataset)
     save_png_atomic(args.out, draw_prediction_grid(model, dataset, args.num))
     print(f'wrote {args.out} ({args.num} rows: image | ground truth | '

@@ -24,13 +24,9 @@ import sys
 from mmengine.runner import Runner
 from mmengine.runner.utils import set_random_seed
 
-from mmlabeleff.apis import draw_semi_batch, init_model, load_config
-from mmlabeleff.apis.cli import add_cfg_options_argument
-from mmlabeleff.utils import (
-    CorruptCheckpointError,
-    UnsafeCheckpointError,
-    save_png_atomic,
-)
+from mmlabeleff.apis import draw_semi_batch
+from mmlabeleff.apis.cli import add_cfg_options_argument, load_model_or_exit
+from mmlabeleff.utils import save_png_atomic
 from mmlabeleff.visualization import build_visualizer_for
 
 
@@ -67,14 +63,9 @@ def main(argv=None):
         argv (list[str], optional): Arguments. Defaults to ``sys.argv[1:]``.
     """
     args = parse_args(argv)
-    for path in (args.config, args.checkpoint):
-        if path is not None and not osp.isfile(path):
-            sys.exit(f'error: {path}: file not found')
-    cfg = load_config(args.config, args.cfg_options)
-    try:
-        model = init_model(cfg, args.checkpoint).train()
-    except (CorruptCheckpointError, UnsafeCheckpointError) as err:
-        sys.exit(f'error: {err}')
+    cfg, model = load_model_or_exit(args.config, args.checkpoint,
+                                    args.cfg_options)
+    model.train()
     loader_cfg = cfg.train_dataloader.copy()
     loader_cfg.update(num_workers=0, persistent_workers=False)
     # the order, the pipelines' random draws (random / numpy) and the

@@ -262,7 +262,8 @@ class SemiBaseSegmentor(BaseSegmentor):
         return losses
 
     def sup_and_weak(self, sup_inputs: Tensor, sup_samples: List,
-                     weak_inputs: Tensor, fp_dropout: Optional[float] = None
+                     weak_inputs: Tensor, fp_dropout: Optional[float] = None,
+                     with_sup_loss: bool = True
                      ) -> Tuple[dict, Tensor, Optional[Tensor]]:
         """Supervised losses and the weak views' teacher probabilities.
 
@@ -272,7 +273,10 @@ class SemiBaseSegmentor(BaseSegmentor):
         statistics over both, as the public FixMatch / UniMatch code);
         with ``fp_dropout`` the decode head also sees the features after
         channel dropout (UniMatch's feature perturbation), whose logits on
-        the weak views are returned third.
+        the weak views are returned third. ``with_sup_loss=False`` skips
+        the supervised loss (an empty dict is returned first; the weak
+        views' probabilities are unchanged, the labelled images still
+        sharing the batch-norm statistics).
 
         Returns:
             tuple: Supervised losses, ``(N, K, H, W)`` probabilities of the
@@ -283,7 +287,8 @@ class SemiBaseSegmentor(BaseSegmentor):
             if fp_dropout is not None:
                 raise ValueError('the feature-perturbation stream needs '
                                  "semi_train_cfg.teacher='student'")
-            losses = self.student.loss(sup_inputs, sup_samples)
+            losses = (self.student.loss(sup_inputs, sup_samples)
+                      if with_sup_loss else dict())
             with torch.no_grad():
                 probs = self.logits(self.teacher, weak_inputs).softmax(dim=1)
             return losses, probs, None
@@ -306,9 +311,11 @@ class SemiBaseSegmentor(BaseSegmentor):
             head_out, fp_out = self.student.decode_head.forward(
                 doubled).chunk(2)
             fp_logits = self.upsample(self.student, fp_out[num_sup:], size)
-        sup_feats = [f[:num_sup] for f in feats]
-        losses = self.sup_loss_from_feats(self.student, sup_feats,
-                                          head_out[:num_sup], sup_samples)
+        losses = dict()
+        if with_sup_loss:
+            sup_feats = [f[:num_sup] for f in feats]
+            losses = self.sup_loss_from_feats(self.student, sup_feats,
+                                              head_out[:num_sup], sup_samples)
         probs = self.upsample(self.student, head_out[num_sup:].detach(),
                               size).softmax(dim=1)
         return losses, probs, fp_logits
@@ -400,7 +407,8 @@ class SemiBaseSegmentor(BaseSegmentor):
         self._check_branches(multi_inputs)
         weak = multi_inputs[WEAK]
         _, probs, _ = self.sup_and_weak(multi_inputs[SUP],
-                                        multi_data_samples[SUP], weak)
+                                        multi_data_samples[SUP], weak,
+                                        with_sup_loss=False)
         valid = self.valid_masks(multi_data_samples[WEAK], weak.shape[-2:],
                                  weak.device)
         strong = [multi_inputs[k] for k in self.strong_branches(multi_inputs)]

@@ -151,6 +151,27 @@ def test_student_teacher_labels_weak_view_in_one_forward():
         0.5 * sup_only['decode.loss_ce'].item(), rel=1e-5)
 
 
+@pytest.mark.parametrize('teacher', ['student', 'ema'])
+def test_sup_and_weak_without_the_supervised_loss(teacher):
+    """with_sup_loss=False (the display tool's path) returns no loss and the
+    same weak-view probabilities, the labelled crops still sharing the
+    batch-norm statistics in training mode."""
+    model = _build(semi_train_cfg=dict(teacher=teacher, mix=None))
+    model.train()
+    inputs, samples = _batch()
+    losses, probs, _ = model.sup_and_weak(inputs['sup'], samples['sup'],
+                                          inputs['unsup_teacher'])
+    none, probs_only, _ = model.sup_and_weak(
+        inputs['sup'], samples['sup'], inputs['unsup_teacher'],
+        with_sup_loss=False)
+    assert 'decode.loss_ce' in losses and none == {}
+    assert torch.allclose(probs, probs_only, atol=1e-6)
+    if teacher == 'student':  # weak views alone: other batch statistics
+        alone = model.logits(model.student,
+                             inputs['unsup_teacher']).softmax(1)
+        assert not torch.allclose(alone, probs_only, atol=1e-3)
+
+
 def test_predict_on_switches_between_models_and_load_fills_both():
     model = _build(semi_train_cfg=dict(teacher='ema'))
     model.eval()
