@@ -1,25 +1,13 @@
 """Cross-entropy on a teacher's confident hard pseudo labels."""
-from typing import Optional, Tuple
+from typing import Tuple
 
 import torch
-import torch.nn as nn
 import torch.nn.functional as F
 
 from mmlabeleff.registry import MODELS
+from .base_teacher_loss import BaseTeacherLoss, check_teacher_shapes
 
 __all__ = ['PseudoLabelCrossEntropyLoss', 'pseudo_label_cross_entropy']
-
-
-def _check_shapes(logits: torch.Tensor, teacher_probs: torch.Tensor,
-                  valid: torch.Tensor) -> None:
-    if logits.dim() != 4 or teacher_probs.shape != logits.shape:
-        raise ValueError('expected student logits and teacher probabilities '
-                         f'of one shape (N, K, H, W), got {tuple(logits.shape)}'
-                         f' and {tuple(teacher_probs.shape)}')
-    if valid.shape != logits.shape[:1] + logits.shape[2:]:
-        raise ValueError(f'expected a valid mask of shape (N, H, W) = '
-                         f'{tuple(logits.shape[:1] + logits.shape[2:])}, got '
-                         f'{tuple(valid.shape)}')
 
 
 def pseudo_label_cross_entropy(logits: torch.Tensor,
@@ -49,7 +37,7 @@ def pseudo_label_cross_entropy(logits: torch.Tensor,
         tuple[Tensor, Tensor]: The loss (a scalar; 0 with no valid pixel,
         still in the graph) and the fraction of valid pixels kept.
     """
-    _check_shapes(logits, teacher_probs, valid)
+    check_teacher_shapes(logits, teacher_probs, valid)
     conf, labels = teacher_probs.detach().max(dim=1)
     kept = (conf >= threshold) & valid
     loss = F.cross_entropy(logits, labels, reduction='none') * kept
@@ -58,7 +46,7 @@ def pseudo_label_cross_entropy(logits: torch.Tensor,
 
 
 @MODELS.register_module()
-class PseudoLabelCrossEntropyLoss(nn.Module):
+class PseudoLabelCrossEntropyLoss(BaseTeacherLoss):
     """Cross-entropy on a teacher's confident hard pseudo labels.
 
     See :func:`pseudo_label_cross_entropy`. The unsupervised loss of
@@ -73,25 +61,8 @@ class PseudoLabelCrossEntropyLoss(nn.Module):
             ``'loss_pseudo'``.
     """
 
+    loss_fn = staticmethod(pseudo_label_cross_entropy)
+
     def __init__(self, threshold: float = 0.95, loss_weight: float = 1.0,
                  loss_name: str = 'loss_pseudo') -> None:
-        super().__init__()
-        if not 0.0 <= threshold <= 1.0:
-            raise ValueError(f'threshold must be in [0, 1], got {threshold}')
-        self.threshold = threshold
-        self.loss_weight = loss_weight
-        self._loss_name = loss_name
-        #: Fraction of valid pixels above the threshold in the last call.
-        self.kept_ratio: Optional[torch.Tensor] = None
-
-    def forward(self, logits: torch.Tensor, teacher_probs: torch.Tensor,
-                valid: torch.Tensor) -> torch.Tensor:
-        """The weighted loss; :attr:`kept_ratio` is updated."""
-        loss, self.kept_ratio = pseudo_label_cross_entropy(
-            logits, teacher_probs, valid, self.threshold)
-        return self.loss_weight * loss
-
-    @property
-    def loss_name(self) -> str:
-        """Name of the loss item."""
-        return self._loss_name
+        super().__init__(threshold, loss_weight, loss_name)

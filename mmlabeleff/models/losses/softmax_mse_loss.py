@@ -1,11 +1,10 @@
 """Squared error between student and teacher class probabilities."""
-from typing import Optional, Tuple
+from typing import Tuple
 
 import torch
-import torch.nn as nn
 
 from mmlabeleff.registry import MODELS
-from .pseudo_label_cross_entropy_loss import _check_shapes
+from .base_teacher_loss import BaseTeacherLoss, check_teacher_shapes
 
 __all__ = ['SoftmaxMSELoss', 'softmax_mse']
 
@@ -34,7 +33,7 @@ def softmax_mse(logits: torch.Tensor, teacher_probs: torch.Tensor,
         tuple[Tensor, Tensor]: The loss and the fraction of valid pixels
         kept.
     """
-    _check_shapes(logits, teacher_probs, valid)
+    check_teacher_shapes(logits, teacher_probs, valid)
     probs = teacher_probs.detach()
     kept = (probs.max(dim=1)[0] >= threshold) & valid
     error = (logits.softmax(dim=1) - probs).pow(2).sum(dim=1) * kept
@@ -43,7 +42,7 @@ def softmax_mse(logits: torch.Tensor, teacher_probs: torch.Tensor,
 
 
 @MODELS.register_module()
-class SoftmaxMSELoss(nn.Module):
+class SoftmaxMSELoss(BaseTeacherLoss):
     """Mean Teacher consistency loss, see :func:`softmax_mse`.
 
     Args:
@@ -53,25 +52,8 @@ class SoftmaxMSELoss(nn.Module):
             ``'loss_consistency'``.
     """
 
+    loss_fn = staticmethod(softmax_mse)
+
     def __init__(self, threshold: float = 0.0, loss_weight: float = 1.0,
                  loss_name: str = 'loss_consistency') -> None:
-        super().__init__()
-        if not 0.0 <= threshold <= 1.0:
-            raise ValueError(f'threshold must be in [0, 1], got {threshold}')
-        self.threshold = threshold
-        self.loss_weight = loss_weight
-        self._loss_name = loss_name
-        #: Fraction of valid pixels above the threshold in the last call.
-        self.kept_ratio: Optional[torch.Tensor] = None
-
-    def forward(self, logits: torch.Tensor, teacher_probs: torch.Tensor,
-                valid: torch.Tensor) -> torch.Tensor:
-        """The weighted loss; :attr:`kept_ratio` is updated."""
-        loss, self.kept_ratio = softmax_mse(logits, teacher_probs, valid,
-                                            self.threshold)
-        return self.loss_weight * loss
-
-    @property
-    def loss_name(self) -> str:
-        """Name of the loss item."""
-        return self._loss_name
+        super().__init__(threshold, loss_weight, loss_name)
