@@ -46,6 +46,23 @@ def test_every_method_and_split_has_a_recipe():
                 in names
 
 
+@pytest.mark.parametrize('split', ['1of8', '1of4'])
+def test_stpp_retrains_with_plain_cross_entropy(split):
+    """ST++ on CamVid: the supervised stage keeps the reference recipe's
+    class weights, both retrainings on pseudo labels have none (as the
+    public ST++ code; the weights spread rare-class blobs)."""
+    folder = REPO_ROOT / 'configs/semi_supervised'
+    name = f'efflite0_1xb8-2k_camvid-semi-{split}-176x176.py'
+
+    def weights(path):
+        return Config.fromfile(str(path)).model.decode_head.loss_decode.get(
+            'class_weight')
+
+    assert len(weights(folder / f'supervised/supervised-mfb_{name}')) == 11
+    assert weights(folder / f'stpp/stpp-r1_{name}') is None
+    assert weights(folder / f'stpp/stpp_{name}') is None
+
+
 @pytest.mark.parametrize('path', QUARTERS, ids=lambda p: p.stem)
 def test_quarter_recipes_differ_from_eighths_only_in_the_split(path):
     quarter = Config.fromfile(str(path))
