@@ -62,8 +62,8 @@ class BaseTeacherLoss(nn.Module):
         Returns:
             Tensor: The scalar loss times ``loss_weight``.
         """
-        loss, self.kept_ratio = type(self).loss_fn(logits, teacher_probs,
-                                                   valid, self.threshold)
+        loss, self.kept_ratio = self.loss_fn(logits, teacher_probs, valid,
+                                             self.threshold)
         return self.loss_weight * loss
 
     @property
