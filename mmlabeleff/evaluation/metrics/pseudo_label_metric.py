@@ -4,7 +4,9 @@ from typing import Dict, Optional, Sequence
 
 import numpy as np
 import torch
+from mmengine.logging import print_log
 from mmseg.evaluation import IoUMetric
+from prettytable import PrettyTable
 
 from mmlabeleff.registry import METRICS
 from mmlabeleff.structures.label_convention import IGNORE_INDEX
@@ -37,7 +39,19 @@ class PseudoLabelMetric(IoUMetric):
       stuff).
 
     All in percent with two decimals, as mmseg; the per-class IoU of both
-    kinds is also kept in :attr:`last_class_iou` for the dashboards.
+    kinds is also kept in :attr:`last_class_iou` for the dashboards, and
+    per class (:attr:`last_class_labelled`, logged as a second table) the
+    share of its ground-truth pixels the mask labels (``Coverage``), the
+    share of the labelled pixels it gets (``Share``, where the mask's
+    labels go) and how many of those are right (``Precision``).
+
+    With ``confidence_threshold`` the metric scores a segmentor's own
+    predictions as the pseudo labels a confidence-thresholded
+    semi-supervised loss would learn (FixMatch / UniMatch: 0.95): a pixel
+    is labelled when its largest softmax probability (of the data sample's
+    ``seg_logits``) reaches the threshold, uncertain otherwise. E.g.
+    ``tools/test.py CONFIG CKPT --cfg-options test_evaluator.type=PseudoLabelMetric
+    test_evaluator.confidence_threshold=0.95``.
 
     Each data sample holds ``pred_sem_seg`` (the pseudo mask; another field
     with ``pred_field``, e.g. ``crf_sem_seg`` of
@@ -50,6 +64,10 @@ class PseudoLabelMetric(IoUMetric):
             Defaults to 255.
         pred_field (str): The data sample field scored. Defaults to
             ``'pred_sem_seg'``.
+        confidence_threshold (float, optional): In (0, 1]: score
+            ``pred_field`` with the pixels whose largest softmax probability
+            in ``seg_logits`` is below it made uncertain. Defaults to None
+            (the mask as it is).
         **kwargs: Passed to :class:`mmseg.evaluation.IoUMetric`
             (``ignore_index``, ``iou_metrics``, ``prefix`` ...).
     """
@@ -59,14 +77,23 @@ class PseudoLabelMetric(IoUMetric):
                  background_index: Optional[int] = None,
                  uncertain_index: int = IGNORE_INDEX,
                  pred_field: str = 'pred_sem_seg',
+                 confidence_threshold: Optional[float] = None,
                  **kwargs) -> None:
         super().__init__(**kwargs)
+        if confidence_threshold is not None and not (
+                0.0 < confidence_threshold <= 1.0):
+            raise ValueError('confidence_threshold must be in (0, 1], got '
+                             f'{confidence_threshold}')
+        self.confidence_threshold = confidence_threshold
         self.pred_field = pred_field
         self.background_index = background_index
         self.uncertain_index = uncertain_index
         #: ``{'IoU': {class: iou}, 'IoU_labelled': {class: iou}}`` of the
         #: last :meth:`compute_metrics` (fractions, NaN if undefined).
         self.last_class_iou: Dict[str, Dict[str, float]] = {}
+        #: ``{'Coverage' | 'Share' | 'Precision': {class: fraction}}`` of the
+        #: last :meth:`compute_metrics` (NaN if undefined).
+        self.last_class_labelled: Dict[str, Dict[str, float]] = {}
 
     def process(self, data_batch: dict, data_samples: Sequence[dict]) -> None:
         """Add each mask's class areas, of all scored pixels and of the
@@ -91,6 +118,8 @@ class PseudoLabelMetric(IoUMetric):
                     f'{tuple(label.shape[-2:])} differ in size')
             pred = pred.squeeze()
             label = label.squeeze().to(pred)
+            if self.confidence_threshold is not None:
+                pred = self._threshold(sample, pred)
             for name, values, allowed in (
                     ('pseudo mask', pred, self.uncertain_index),
                     ('ground truth', label, self.ignore_index)):
@@ -119,6 +148,22 @@ class PseudoLabelMetric(IoUMetric):
                  self.intersect_and_union(pred, label_of_labelled,
                                           num_classes, self.ignore_index),
                  counts))
+
+    def _threshold(self, sample: dict, pred: torch.Tensor) -> torch.Tensor:
+        """``pred`` with the pixels under the confidence threshold set to
+        ``uncertain_index``."""
+        if 'seg_logits' not in sample:
+            raise KeyError(f'{sample.get("img_path")}: confidence_threshold '
+                           'needs the predicted seg_logits')
+        logits = sample['seg_logits']['data']
+        if logits.shape[-2:] != pred.shape[-2:]:
+            raise ValueError(
+                f"{sample.get('img_path')}: seg_logits "
+                f'{tuple(logits.shape[-2:])} and {self.pred_field} '
+                f'{tuple(pred.shape[-2:])} differ in size')
+        confidence = logits.float().softmax(dim=0).amax(dim=0).to(pred.device)
+        return torch.where(confidence >= self.confidence_threshold, pred,
+                           torch.full_like(pred, self.uncertain_index))
 
     def _foreground(self, values: torch.Tensor,
                     num_classes: int) -> torch.Tensor:
@@ -161,4 +206,31 @@ class PseudoLabelMetric(IoUMetric):
         self.last_class_iou = OrderedDict(
             IoU=OrderedDict(zip(classes, np.asarray(class_iou).tolist())),
             IoU_labelled=OrderedDict(zip(classes, labelled_iou.tolist())))
+        # areas of the labelled pixels: intersect, union, pred, label
+        hit, _, given, gt_labelled = (np.asarray(a, dtype=np.float64)
+                                      for a in areas)
+        gt_all = np.asarray(all_areas[3], dtype=np.float64)
+        with np.errstate(divide='ignore', invalid='ignore'):
+            columns = OrderedDict(
+                Coverage=gt_labelled / gt_all,
+                Share=given / given.sum(),
+                Precision=hit / given)
+        self.last_class_labelled = OrderedDict(
+            (name, OrderedDict(zip(classes, values.tolist())))
+            for name, values in columns.items())
+        self._log_labelled_table(classes, columns)
         return metrics
+
+    def _log_labelled_table(self, classes: Sequence[str],
+                            columns: Dict[str, np.ndarray]) -> None:
+        """Log the per-class labelled-pixel table (percent), as IoUMetric
+        logs its per-class table."""
+        table = PrettyTable()
+        table.add_column('Class', list(classes))
+        for name, values in columns.items():
+            table.add_column(name, [
+                'nan' if np.isnan(v) else round(float(v) * 100, 2)
+                for v in values
+            ])
+        print_log('per class, labelled pixels:\n' + table.get_string(),
+                  logger='current')

@@ -106,3 +106,71 @@ def test_pred_field_scores_another_field():
     with pytest.raises(KeyError, match="b.png: no 'crf_sem_seg'"):
         _evaluate(PseudoLabelMetric(pred_field='crf_sem_seg'),
                   [_sample(img_path='b.png')])
+
+
+def test_per_class_labelled_table():
+    """Coverage, share and precision of the labelled pixels, by hand:
+    labelled (0,0) bg, (0,2) cat, (0,3) dog (gt cat), (1,0) bg, (1,1) dog."""
+    metric = PseudoLabelMetric(background_index=0)
+    _evaluate(metric, [_sample()])
+    table = metric.last_class_labelled
+    assert table['Coverage'] == pytest.approx(
+        dict(background=2 / 3, cat=1.0, dog=1 / 2))
+    assert table['Share'] == pytest.approx(
+        dict(background=0.4, cat=0.2, dog=0.4))
+    assert table['Precision'] == pytest.approx(
+        dict(background=1.0, cat=1.0, dog=0.5))
+    # a class the mask never gives has no precision
+    _evaluate(metric, [_sample(pred=[[0, 255, 1, 1], [0, 1, 255, 1]])])
+    assert math.isnan(metric.last_class_labelled['Precision']['dog'])
+    assert metric.last_class_labelled['Share']['dog'] == 0.0
+
+
+def _confident_sample(pred, confident, img_path='a.png'):
+    """Logits whose argmax is ``pred``: 10 on it where ``confident``
+    (softmax 0.9999 of 3 classes), 0 everywhere else (1/3)."""
+    pred = torch.tensor(pred)
+    logits = torch.zeros(len(CLASSES), *pred.shape)
+    logits.scatter_(0, pred[None], 10.0 * torch.tensor(confident)[None])
+    sample = _sample(pred=pred.tolist(), img_path=img_path)
+    sample['seg_logits'] = dict(data=logits)
+    return sample
+
+
+def test_confidence_threshold_marks_unsure_pixels_uncertain():
+    """Thresholding the predictions gives PSEUDO's figures: the two unsure
+    pixels are PSEUDO's uncertain ones, whatever class they predict."""
+    pred = [[0, 1, 1, 2], [0, 2, 0, 1]]
+    confident = [[1, 0, 1, 1], [1, 1, 0, 1]]
+    metric = PseudoLabelMetric(background_index=0, confidence_threshold=0.95)
+    m = _evaluate(metric, [_confident_sample(pred, confident)])
+    assert m['pseudo/mIoU'] == 50.0
+    assert m['pseudo/coverage'] == pytest.approx(71.43)
+    assert m['pseudo/mIoU_labelled'] == pytest.approx(66.67)
+    # without the threshold the same predictions are all labelled
+    m = _evaluate(PseudoLabelMetric(background_index=0),
+                  [_confident_sample(pred, confident)])
+    assert m['pseudo/coverage'] == 100.0
+    # a threshold under 1/3 keeps every pixel
+    m = _evaluate(PseudoLabelMetric(confidence_threshold=0.3),
+                  [_confident_sample(pred, confident)])
+    assert m['pseudo/coverage'] == 100.0
+
+
+def test_confidence_threshold_bad_input():
+    with pytest.raises(ValueError, match=r'confidence_threshold must be in '
+                       r'\(0, 1\], got 1.5'):
+        PseudoLabelMetric(confidence_threshold=1.5)
+    with pytest.raises(ValueError, match='got 0'):
+        PseudoLabelMetric(confidence_threshold=0)
+    metric = PseudoLabelMetric(confidence_threshold=0.95)
+    metric.dataset_meta = dict(classes=CLASSES)
+    with pytest.raises(KeyError, match='b.png: confidence_threshold needs '
+                       'the predicted seg_logits'):
+        metric.process({}, [_sample(img_path='b.png')])
+    sample = _confident_sample([[0, 1, 1, 2], [0, 2, 0, 1]],
+                               [[1, 0, 1, 1], [1, 1, 0, 1]], img_path='c.png')
+    sample['seg_logits']['data'] = sample['seg_logits']['data'][:, :1]
+    with pytest.raises(ValueError, match=r'c.png: seg_logits \(1, 4\) and '
+                       r'pred_sem_seg \(2, 4\) differ in size'):
+        metric.process({}, [sample])
