@@ -14,6 +14,16 @@ from mmlabeleff.structures.label_convention import IGNORE_INDEX
 __all__ = ['PseudoLabelMetric']
 
 
+def _check_same_size(sample: dict, first: tuple, second: tuple) -> None:
+    """Raise naming the image when two ``(name, tensor)`` maps differ in
+    their last two dimensions."""
+    (name_a, a), (name_b, b) = first, second
+    if a.shape[-2:] != b.shape[-2:]:
+        raise ValueError(f"{sample.get('img_path')}: {name_a} "
+                         f'{tuple(a.shape[-2:])} and {name_b} '
+                         f'{tuple(b.shape[-2:])} differ in size')
+
+
 @METRICS.register_module()
 class PseudoLabelMetric(IoUMetric):
     """:class:`mmseg.evaluation.IoUMetric` for pseudo masks that leave
@@ -81,9 +91,10 @@ class PseudoLabelMetric(IoUMetric):
                  **kwargs) -> None:
         super().__init__(**kwargs)
         if confidence_threshold is not None and not (
-                0.0 < confidence_threshold <= 1.0):
+                isinstance(confidence_threshold, (int, float))
+                and 0.0 < confidence_threshold <= 1.0):
             raise ValueError('confidence_threshold must be in (0, 1], got '
-                             f'{confidence_threshold}')
+                             f'{confidence_threshold!r}')
         self.confidence_threshold = confidence_threshold
         self.pred_field = pred_field
         self.background_index = background_index
@@ -111,15 +122,12 @@ class PseudoLabelMetric(IoUMetric):
                                'to score')
             pred = sample[self.pred_field]['data']
             label = sample['gt_sem_seg']['data']
-            if pred.shape[-2:] != label.shape[-2:]:
-                raise ValueError(
-                    f"{sample.get('img_path')}: pseudo mask "
-                    f'{tuple(pred.shape[-2:])} and ground truth '
-                    f'{tuple(label.shape[-2:])} differ in size')
+            _check_same_size(sample, ('pseudo mask', pred),
+                             ('ground truth', label))
             pred = pred.squeeze()
             label = label.squeeze().to(pred)
             if self.confidence_threshold is not None:
-                pred = self._threshold(sample, pred)
+                pred = self._threshold(sample, pred, num_classes)
             for name, values, allowed in (
                     ('pseudo mask', pred, self.uncertain_index),
                     ('ground truth', label, self.ignore_index)):
@@ -149,18 +157,20 @@ class PseudoLabelMetric(IoUMetric):
                                           num_classes, self.ignore_index),
                  counts))
 
-    def _threshold(self, sample: dict, pred: torch.Tensor) -> torch.Tensor:
+    def _threshold(self, sample: dict, pred: torch.Tensor,
+                   num_classes: int) -> torch.Tensor:
         """``pred`` with the pixels under the confidence threshold set to
         ``uncertain_index``."""
         if 'seg_logits' not in sample:
             raise KeyError(f'{sample.get("img_path")}: confidence_threshold '
                            'needs the predicted seg_logits')
         logits = sample['seg_logits']['data']
-        if logits.shape[-2:] != pred.shape[-2:]:
+        _check_same_size(sample, ('seg_logits', logits),
+                         (self.pred_field, pred))
+        if logits.dim() != 3 or logits.shape[0] != num_classes:
             raise ValueError(
                 f"{sample.get('img_path')}: seg_logits "
-                f'{tuple(logits.shape[-2:])} and {self.pred_field} '
-                f'{tuple(pred.shape[-2:])} differ in size')
+                f'{tuple(logits.shape)} are not ({num_classes}, H, W)')
         confidence = logits.float().softmax(dim=0).amax(dim=0).to(pred.device)
         return torch.where(confidence >= self.confidence_threshold, pred,
                            torch.full_like(pred, self.uncertain_index))

@@ -163,6 +163,10 @@ def test_confidence_threshold_bad_input():
         PseudoLabelMetric(confidence_threshold=1.5)
     with pytest.raises(ValueError, match='got 0'):
         PseudoLabelMetric(confidence_threshold=0)
+    with pytest.raises(ValueError, match="got '0.9'"):
+        PseudoLabelMetric(confidence_threshold='0.9')
+    with pytest.raises(ValueError, match='got nan'):
+        PseudoLabelMetric(confidence_threshold=float('nan'))
     metric = PseudoLabelMetric(confidence_threshold=0.95)
     metric.dataset_meta = dict(classes=CLASSES)
     with pytest.raises(KeyError, match='b.png: confidence_threshold needs '
@@ -173,4 +177,11 @@ def test_confidence_threshold_bad_input():
     sample['seg_logits']['data'] = sample['seg_logits']['data'][:, :1]
     with pytest.raises(ValueError, match=r'c.png: seg_logits \(1, 4\) and '
                        r'pred_sem_seg \(2, 4\) differ in size'):
+        metric.process({}, [sample])
+    # logits of another number of classes (a truncated or foreign output)
+    sample = _confident_sample([[0, 1, 1, 2], [0, 2, 0, 1]],
+                               [[1, 0, 1, 1], [1, 1, 0, 1]], img_path='e.png')
+    sample['seg_logits']['data'] = sample['seg_logits']['data'][:2]
+    with pytest.raises(ValueError, match=r'e.png: seg_logits \(2, 2, 4\) '
+                       r'are not \(3, H, W\)'):
         metric.process({}, [sample])
