@@ -6,8 +6,10 @@ env_cfg = dict(
     dist_cfg=dict(backend='nccl'),  # tools/train.py switches to gloo on CPU
 )
 vis_backends = [dict(type='LocalVisBackend')]
-visualizer = dict(
-    type='WeakSegLocalVisualizer', vis_backends=vis_backends, name='visualizer')
+# no fixed name: the Runner names it after the experiment, so a second
+# Runner in one process (a notebook, the tests) gets its own visualizer and
+# writes into its own work_dir instead of reusing the first one's
+visualizer = dict(type='WeakSegLocalVisualizer', vis_backends=vis_backends)
 log_processor = dict(by_epoch=False)
 log_level = 'INFO'
 load_from = None

@@ -62,3 +62,21 @@ def test_build_runner_from_the_tiny_recipe(tiny_camvid_cfg, tmp_path):
     assert 'model_wrapper_cfg' not in cfg  # no CPU DDP set-up without launcher
     assert runner.work_dir == str(tmp_path / 'work')
     assert type(runner.model).__name__ == 'EncoderDecoder'
+
+
+def test_two_runners_in_one_process_write_into_their_own_work_dirs(
+        tiny_camvid_cfg, tmp_path):
+    # the default runtime leaves the visualizer unnamed, so each Runner
+    # names its own after the experiment (a fixed name made the second
+    # Runner reuse the first one's visualizer and its save directory)
+    runners = []
+    for name in ('first', 'second'):
+        cfg = tiny_camvid_cfg(work_dir=tmp_path / name)
+        cfg.launcher = 'none'
+        cfg.experiment_name = name
+        runners.append(build_runner(cfg))
+    assert runners[0].visualizer is not runners[1].visualizer
+    for name, runner in zip(('first', 'second'), runners):
+        runner.visualizer.add_config(runner.cfg)
+        written = list((tmp_path / name).rglob('vis_data/config.py'))
+        assert len(written) == 1

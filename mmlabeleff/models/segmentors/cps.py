@@ -31,7 +31,11 @@ class CPS(SemiBaseSegmentor):
 
     with :class:`~mmlabeleff.models.losses.PseudoLabelCrossEntropyLoss` at
     threshold 0 (every valid pixel) and ``unsup_weight`` the paper's
-    trade-off ``lambda`` (1.5 on VOC, 6 on Cityscapes). Deviation: the
+    trade-off ``lambda`` (1.5 on VOC, 6 on Cityscapes; the public CutMix
+    configs set 1 and 5). The public code's masks are CutMix-Seg's box
+    masks, 3 boxes covering 25-50 % of each image
+    (``semi_train_cfg=dict(mix='cutmix_seg', mix_boxes=3,
+    mix_area=(0.25, 0.5))``, as the CPS configs here). Deviation: the
     mixing partner is another image of the batch (the public code mixes two
     unlabelled batches). mmdet's ``TeacherStudentValLoop`` evaluates both
     networks (``teacher/`` is the second one); prediction defaults to the

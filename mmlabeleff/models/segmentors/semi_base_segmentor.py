@@ -20,6 +20,7 @@ from torch import Tensor
 from mmlabeleff.models.utils.semi_mix import (
     classmix_masks,
     cutmix_masks,
+    cutmix_seg_masks,
     mix,
     partner_index,
 )
@@ -27,10 +28,10 @@ from mmlabeleff.registry import MODELS
 
 __all__ = ['SemiBaseSegmentor']
 
-MIXES = (None, 'cutmix', 'classmix')
+MIXES = (None, 'cutmix', 'cutmix_seg', 'classmix')
 SEMI_TRAIN_DEFAULTS = dict(
     sup_weight=1.0, unsup_weight=1.0, teacher='ema', mix='cutmix',
-    mix_prob=0.5)
+    mix_prob=0.5, mix_boxes=3, mix_area=(0.25, 0.5))
 #: Branch names of the multi-branch data (mmdet's ``MultiBranch``).
 SUP, WEAK, STRONG = 'sup', 'unsup_teacher', 'unsup_student'
 
@@ -93,8 +94,13 @@ class SemiBaseSegmentor(BaseSegmentor):
             ``PseudoLabelCrossEntropyLoss`` with threshold 0.95.
         semi_train_cfg (dict, optional): ``sup_weight`` and
             ``unsup_weight`` (1.0), ``teacher`` (``'ema'`` or
-            ``'student'``), ``mix`` (``'cutmix'``, ``'classmix'`` or None)
-            and ``mix_prob`` (probability of a CutMix box, 0.5).
+            ``'student'``), ``mix`` (``'cutmix'``: UniMatch's single box,
+            ``'cutmix_seg'``: CutMix-Seg / CPS boxes, ``'classmix'`` or
+            None), ``mix_prob`` (probability of a ``'cutmix'`` box, 0.5),
+            ``mix_boxes`` and ``mix_area`` (number of ``'cutmix_seg'``
+            boxes and range of their summed area fraction, 3 and
+            (0.25, 0.5), see
+            :func:`~mmlabeleff.models.utils.semi_mix.cutmix_seg_masks`).
         semi_test_cfg (dict, optional): ``predict_on``: ``'teacher'``
             (default with an EMA teacher) or ``'student'``.
         data_preprocessor (dict, optional): A multi-branch data
@@ -172,6 +178,8 @@ class SemiBaseSegmentor(BaseSegmentor):
         if not 0.0 <= merged['mix_prob'] <= 1.0:
             raise ValueError('semi_train_cfg.mix_prob must be in [0, 1], got '
                              f"{merged['mix_prob']}")
+        if merged['mix'] == 'cutmix_seg':  # the mask function checks them
+            cutmix_seg_masks(1, 2, 2, merged['mix_boxes'], merged['mix_area'])
         return merged
 
     def _check_predict_on(self, predict_on: str) -> None:
@@ -330,6 +338,11 @@ class SemiBaseSegmentor(BaseSegmentor):
             return cutmix_masks(num, height, width,
                                 self.semi_train_cfg['mix_prob'],
                                 device=probs.device)
+        if mode == 'cutmix_seg':
+            return cutmix_seg_masks(num, height, width,
+                                    self.semi_train_cfg['mix_boxes'],
+                                    self.semi_train_cfg['mix_area'],
+                                    device=probs.device)
         partner = partner_index(num, probs.device)
         return classmix_masks(probs.argmax(dim=1)[partner], valid[partner])
 

@@ -17,6 +17,15 @@ partner.
   github.com/LiheYoung/UniMatch, MIT): area uniform in 2-40 % of the image,
   aspect ratio uniform in [0.3, 1/0.3], top-left corner uniform, redrawn
   until the box fits.
+- CutMix-Seg boxes (:func:`cutmix_seg_masks`; French et al., BMVC 2020,
+  github.com/Britefury/cutmix-semisup-seg, MIT, whose box mask generator
+  the public CPS code uses: github.com/charlesCXK/TorchSemiSeg, MIT): every
+  image gets ``num_boxes`` boxes, each of area ``p / num_boxes`` of the
+  image with ``p`` uniform in ``area_range`` (CPS: 3 boxes, ``p`` in
+  [0.25, 0.5]), height fraction ``p ** u`` (``u`` uniform in [0, 1]) and
+  width fraction ``p / p ** u``, both scaled by ``sqrt(1 / num_boxes)``
+  and rounded, the corner uniform within the image; overlapping boxes
+  cancel (each box flips the mask), as in that generator.
 - ClassMix (Olsson et al., WACV 2021): half of the classes of the partner's
   pseudo label (``(n + n % 2) // 2`` of its ``n`` classes, drawn without
   replacement, as DACS does), and the mask is the partner's pixels of
@@ -28,7 +37,10 @@ from typing import Optional, Sequence
 import torch
 from torch import Tensor
 
-__all__ = ['cutmix_masks', 'classmix_masks', 'partner_index', 'mix']
+__all__ = [
+    'cutmix_masks', 'cutmix_seg_masks', 'classmix_masks', 'partner_index',
+    'mix'
+]
 
 #: Redraws of the aspect ratio and corner before a box is clipped to fit.
 MAX_BOX_TRIES = 100
@@ -82,6 +94,56 @@ def cutmix_masks(num: int, height: int, width: int, prob: float = 0.5,
             x = _randint(width - box_w + 1, generator)
             y = _randint(height - box_h + 1, generator)
         masks[i, y:y + box_h, x:x + box_w] = True
+    return masks.to(device) if device is not None else masks
+
+
+def cutmix_seg_masks(num: int, height: int, width: int, num_boxes: int = 3,
+                     area_range: Sequence[float] = (0.25, 0.5),
+                     generator: Optional[torch.Generator] = None,
+                     device: Optional[torch.device] = None) -> Tensor:
+    """CutMix-Seg / CPS box masks: ``num_boxes`` boxes in every image.
+
+    Args:
+        num (int): Number of images.
+        height (int): Mask height.
+        width (int): Mask width.
+        num_boxes (int): Boxes per image. Defaults to 3 (CPS).
+        area_range (Sequence[float]): Range of ``p``, the summed box area
+            as a fraction of the image before overlaps (each box covers
+            ``p / num_boxes``). Defaults to (0.25, 0.5) (CPS).
+        generator (torch.Generator, optional): CPU random generator.
+        device (torch.device, optional): Device of the result.
+
+    Returns:
+        Tensor: ``(num, height, width)`` bool, True where an odd number of
+        boxes covers the pixel.
+    """
+    low, high = (float(v) for v in area_range)
+    if not 0.0 <= low <= high <= 1.0:
+        raise ValueError('area_range must satisfy 0 <= low <= high <= 1, '
+                         f'got {tuple(area_range)}')
+    if int(num_boxes) != num_boxes or num_boxes < 1:
+        raise ValueError(f'num_boxes must be a positive integer, got '
+                         f'{num_boxes!r}')
+    shape = (num, int(num_boxes))
+    props = low + (high - low) * torch.rand(shape, generator=generator,
+                                            dtype=torch.float64)
+    y_props = torch.exp(torch.rand(shape, generator=generator,
+                                   dtype=torch.float64) * torch.log(props))
+    x_props = props / y_props
+    scale = math.sqrt(1.0 / num_boxes)
+    sizes = torch.stack([y_props * scale * height, x_props * scale * width],
+                        dim=-1)
+    sizes = torch.where(props[..., None] > 0, sizes.round(),
+                        torch.zeros_like(sizes))
+    room = torch.tensor([height, width], dtype=torch.float64) - sizes
+    corners = (room * torch.rand(sizes.shape, generator=generator,
+                                 dtype=torch.float64)).round()
+    masks = torch.zeros(num, height, width, dtype=torch.bool)
+    for i in range(num):
+        for (y0, x0), (box_h, box_w) in zip(corners[i].long().tolist(),
+                                            sizes[i].long().tolist()):
+            masks[i, y0:y0 + box_h, x0:x0 + box_w] ^= True
     return masks.to(device) if device is not None else masks
 
 

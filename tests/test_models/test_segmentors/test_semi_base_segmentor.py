@@ -201,6 +201,10 @@ def test_bad_configs_are_rejected():
         _build(semi_train_cfg=dict(mix='mixup'))
     with pytest.raises(ValueError, match='unknown keys'):
         _build(semi_train_cfg=dict(sup_wieght=1.0))
+    with pytest.raises(ValueError, match='area_range'):
+        _build(semi_train_cfg=dict(mix='cutmix_seg', mix_area=(0.5, 0.1)))
+    with pytest.raises(ValueError, match='num_boxes'):
+        _build(semi_train_cfg=dict(mix='cutmix_seg', mix_boxes=0))
     with pytest.raises(ValueError, match="UniMatch uses the student"):
         _build('UniMatch', semi_train_cfg=dict(teacher='ema'))
     model = _build(semi_train_cfg=dict(teacher='student'))
@@ -260,3 +264,24 @@ def test_cps_cross_losses_match_a_manual_computation():
     losses['unsup.loss_pseudo'].backward()
     assert model.student.decode_head.conv_seg.weight.grad.abs().sum() > 0
     assert model.teacher.decode_head.conv_seg.weight.grad.abs().sum() > 0
+
+
+def test_cps_cutmix_seg_boxes_move_images_and_labels_together():
+    # one box covering the whole image: every image becomes its partner,
+    # and each network learns the other's labels of that partner
+    model = _build('CPS', semi_train_cfg=dict(
+        mix='cutmix_seg', mix_boxes=1, mix_area=(1.0, 1.0), unsup_weight=1.0))
+    model.eval()
+    inputs, samples = _batch()
+    inputs['unsup_student'] = inputs['unsup_teacher']
+    losses = model.loss(inputs, samples)
+    x = inputs['unsup_teacher']
+    partner = torch.roll(torch.arange(x.shape[0]), -1)
+    valid = model.valid_masks(samples['unsup_teacher'], SIZE,
+                              torch.device('cpu'))[partner]
+    l1 = model.logits(model.student, x[partner])
+    l2 = model.logits(model.teacher, x[partner])
+    a, _ = pseudo_label_cross_entropy(l1, l2.softmax(1), valid, 0.0)
+    b, _ = pseudo_label_cross_entropy(l2, l1.softmax(1), valid, 0.0)
+    assert losses['unsup.loss_pseudo'].item() == pytest.approx(
+        (a + b).item(), rel=1e-5)

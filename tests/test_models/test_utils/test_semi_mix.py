@@ -5,6 +5,7 @@ import torch
 from mmlabeleff.models.utils.semi_mix import (
     classmix_masks,
     cutmix_masks,
+    cutmix_seg_masks,
     mix,
     partner_index,
 )
@@ -45,6 +46,45 @@ def test_cutmix_on_a_very_elongated_image_terminates():
     masks = cutmix_masks(20, 2, 400, prob=1.0,
                          generator=torch.Generator().manual_seed(0))
     assert masks.flatten(1).any(1).all()
+
+
+def test_cutmix_seg_one_box_has_the_drawn_area_inside_the_image():
+    gen = torch.Generator().manual_seed(0)
+    masks = cutmix_seg_masks(100, 40, 60, num_boxes=1,
+                             area_range=(0.25, 0.25), generator=gen)
+    for mask in masks:
+        y0, y1, x0, x1 = _box_of(mask)
+        h, w = int(y1 - y0 + 1), int(x1 - x0 + 1)
+        assert mask.sum() == h * w  # one filled rectangle
+        # height fraction p ** u in [p, 1], width p / that; both rounded
+        assert abs(h * w / (40 * 60) - 0.25) < 0.25 * (1 / 10 + 1 / 15 + 0.02)
+        assert 10 - 1 <= h <= 40 and 15 - 1 <= w <= 60
+
+
+def test_cutmix_seg_boxes_flip_the_mask_where_they_overlap():
+    # 2 boxes of area 1/2 and full aspect draw: sides sqrt(1/2) of the
+    # image, so both always cover the centre pixel, which flips back
+    masks = cutmix_seg_masks(50, 41, 41, num_boxes=2, area_range=(1.0, 1.0),
+                             generator=torch.Generator().manual_seed(1))
+    assert not masks[:, 20, 20].any()
+    full = cutmix_seg_masks(3, 8, 8, num_boxes=1, area_range=(1.0, 1.0))
+    assert full.all()
+
+
+def test_cutmix_seg_cps_setting_mixes_every_image_and_is_seeded():
+    masks = cutmix_seg_masks(300, 64, 64,
+                             generator=torch.Generator().manual_seed(2))
+    share = masks.flatten(1).float().mean(1)
+    assert (share > 0).all() and (share <= 0.5 + 0.02).all()
+    assert 0.2 < share.mean() < 0.375
+    again = cutmix_seg_masks(300, 64, 64,
+                             generator=torch.Generator().manual_seed(2))
+    assert torch.equal(masks, again)
+    assert not cutmix_seg_masks(4, 8, 8, area_range=(0.0, 0.0)).any()
+    with pytest.raises(ValueError, match='area_range'):
+        cutmix_seg_masks(1, 4, 4, area_range=(0.5, 0.25))
+    with pytest.raises(ValueError, match='num_boxes'):
+        cutmix_seg_masks(1, 4, 4, num_boxes=0)
 
 
 def test_classmix_takes_half_the_partner_classes():
