@@ -118,14 +118,19 @@ def cutmix_seg_masks(num: int, height: int, width: int, num_boxes: int = 3,
         Tensor: ``(num, height, width)`` bool, True where an odd number of
         boxes covers the pixel.
     """
-    low, high = (float(v) for v in area_range)
+    try:
+        low, high = (float(v) for v in area_range)
+    except (TypeError, ValueError):
+        raise ValueError('area_range must be two numbers (low, high), got '
+                         f'{area_range!r}') from None
     if not 0.0 <= low <= high <= 1.0:
         raise ValueError('area_range must satisfy 0 <= low <= high <= 1, '
                          f'got {tuple(area_range)}')
-    if int(num_boxes) != num_boxes or num_boxes < 1:
+    if (isinstance(num_boxes, bool) or not isinstance(num_boxes, int)
+            or num_boxes < 1):
         raise ValueError(f'num_boxes must be a positive integer, got '
                          f'{num_boxes!r}')
-    shape = (num, int(num_boxes))
+    shape = (num, num_boxes)
     props = low + (high - low) * torch.rand(shape, generator=generator,
                                             dtype=torch.float64)
     y_props = torch.exp(torch.rand(shape, generator=generator,

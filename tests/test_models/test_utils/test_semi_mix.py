@@ -83,8 +83,12 @@ def test_cutmix_seg_cps_setting_mixes_every_image_and_is_seeded():
     assert not cutmix_seg_masks(4, 8, 8, area_range=(0.0, 0.0)).any()
     with pytest.raises(ValueError, match='area_range'):
         cutmix_seg_masks(1, 4, 4, area_range=(0.5, 0.25))
-    with pytest.raises(ValueError, match='num_boxes'):
-        cutmix_seg_masks(1, 4, 4, num_boxes=0)
+    for bad in ((0.1, 0.2, 0.3), ('a', 'b'), 0.5):
+        with pytest.raises(ValueError, match='two numbers'):
+            cutmix_seg_masks(1, 4, 4, area_range=bad)
+    for bad in (0, 2.5, '3', True):
+        with pytest.raises(ValueError, match='num_boxes'):
+            cutmix_seg_masks(1, 4, 4, num_boxes=bad)
 
 
 def test_classmix_takes_half_the_partner_classes():
