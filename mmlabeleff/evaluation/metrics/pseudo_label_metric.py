@@ -92,6 +92,7 @@ class PseudoLabelMetric(IoUMetric):
         super().__init__(**kwargs)
         if confidence_threshold is not None and not (
                 isinstance(confidence_threshold, (int, float))
+                and not isinstance(confidence_threshold, bool)
                 and 0.0 < confidence_threshold <= 1.0):
             raise ValueError('confidence_threshold must be in (0, 1], got '
                              f'{confidence_threshold!r}')

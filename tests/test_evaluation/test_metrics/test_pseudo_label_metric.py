@@ -167,6 +167,8 @@ def test_confidence_threshold_bad_input():
         PseudoLabelMetric(confidence_threshold='0.9')
     with pytest.raises(ValueError, match='got nan'):
         PseudoLabelMetric(confidence_threshold=float('nan'))
+    with pytest.raises(ValueError, match='got True'):
+        PseudoLabelMetric(confidence_threshold=True)
     metric = PseudoLabelMetric(confidence_threshold=0.95)
     metric.dataset_meta = dict(classes=CLASSES)
     with pytest.raises(KeyError, match='b.png: confidence_threshold needs '
