@@ -63,6 +63,21 @@ def test_stpp_retrains_with_plain_cross_entropy(split):
     assert weights(folder / f'stpp/stpp_{name}') is None
 
 
+@pytest.mark.parametrize('path', RECIPES, ids=lambda p: p.stem)
+def test_only_cps_drops_the_class_weights(path):
+    """The online recipes supervise with the reference recipe's
+    median-frequency weights, except CPS: plain cross-entropy as its public
+    code (with the weights both networks fixed on a one-class labelling of
+    the road; docs/semi_supervised.md)."""
+    model = Config.fromfile(str(path)).model
+    segmentor = model.get('segmentor', model)
+    weights = segmentor.decode_head.loss_decode.get('class_weight')
+    if path.parent.name == 'cps':
+        assert weights is None
+    else:
+        assert len(weights) == 11 and min(weights) == pytest.approx(0.149)
+
+
 @pytest.mark.parametrize('path', QUARTERS, ids=lambda p: p.stem)
 def test_quarter_recipes_differ_from_eighths_only_in_the_split(path):
     quarter = Config.fromfile(str(path))
