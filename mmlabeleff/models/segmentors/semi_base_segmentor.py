@@ -179,7 +179,12 @@ class SemiBaseSegmentor(BaseSegmentor):
             raise ValueError('semi_train_cfg.mix_prob must be in [0, 1], got '
                              f"{merged['mix_prob']}")
         if merged['mix'] == 'cutmix_seg':  # the mask function checks them
-            cutmix_seg_masks(1, 2, 2, merged['mix_boxes'], merged['mix_area'])
+            try:
+                cutmix_seg_masks(1, 2, 2, merged['mix_boxes'],
+                                 merged['mix_area'])
+            except ValueError as err:
+                raise ValueError('semi_train_cfg.mix_boxes / mix_area: '
+                                 f'{err}') from None
         return merged
 
     def _check_predict_on(self, predict_on: str) -> None:

@@ -201,9 +201,9 @@ def test_bad_configs_are_rejected():
         _build(semi_train_cfg=dict(mix='mixup'))
     with pytest.raises(ValueError, match='unknown keys'):
         _build(semi_train_cfg=dict(sup_wieght=1.0))
-    with pytest.raises(ValueError, match='area_range'):
+    with pytest.raises(ValueError, match='mix_area: area_range'):
         _build(semi_train_cfg=dict(mix='cutmix_seg', mix_area=(0.5, 0.1)))
-    with pytest.raises(ValueError, match='num_boxes'):
+    with pytest.raises(ValueError, match='mix_boxes / mix_area: num_boxes'):
         _build(semi_train_cfg=dict(mix='cutmix_seg', mix_boxes=0))
     with pytest.raises(ValueError, match="UniMatch uses the student"):
         _build('UniMatch', semi_train_cfg=dict(teacher='ema'))
